@@ -1,0 +1,125 @@
+"""Recognise credit lines (作者：X, 来源｜Y, 著者: Z, Translated by W) in one block of text."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .rules import load_rules
+
+MAX_CREDIT_CHARS = 320
+MAX_VALUE_CHARS = 60
+_LEAD = re.compile(r"^[\s（(【\[「『“\"·•▍■●▌◆◇▶►|｜\-—–]*")
+TOKEN = "\u241e"
+_BOUNDARY = set(TOKEN + ' \t\n\u3000，,。;；、|｜（(【[「『“"·•▍■●▌:：-—–/／)）】]」』”')
+_URL = re.compile(r"https?://\S+")
+_TRIM = TOKEN + " \t\n\u3000:：|｜/／丨,，。.;；、()（）【】[]「」『』“”\"'‘’《》<>-—–·•"
+_CUT = re.compile(r"[，,。;；（(\u241e]")
+_ACCOUNT_ID = re.compile(
+    r"[（(]\s*(?:ID|id|微信号|微信號|公众号|公眾號)\s*[:：]?\s*([A-Za-z][\w-]{2,40})\s*[）)]"
+)
+
+
+@dataclass(frozen=True)
+class Credit:
+    """One credited field: the value and the rule or label that gave it."""
+
+    field: str
+    value: str
+    rule: str
+
+
+def find_credits(text: str, anywhere: bool = False) -> list[Credit]:
+    """All credits in one line of text; empty when the line is not a credit line.
+
+    With `anywhere`, labels count wherever they stand (metadata areas around an article,
+    whose text nodes are joined by `TOKEN`); otherwise the line must open with a credit.
+    """
+    text = text.strip()
+    if not text or (len(text) > MAX_CREDIT_CHARS and not anywhere):
+        return []
+    rules = load_rules()
+    if any(p.search(text) for p in rules.not_credit):
+        return []
+    credits: list[Credit] = []
+    for rule in rules.credit_sentences:
+        match = rule.pattern.search(text)
+        if match:
+            for name, value in match.groupdict().items():
+                cleaned = _clean_value(value or "", parenthesised=False)
+                if cleaned:
+                    credits.append(Credit(name, cleaned, rule.name))
+    if credits:
+        return credits + _label_credits(text, anywhere=True)
+    return _label_credits(text, anywhere=anywhere)
+
+
+def parse_credits(text: str) -> dict[str, str]:
+    """The credit fields of one line, first value per field (other roles left out)."""
+    fields: dict[str, str] = {}
+    for credit in find_credits(text):
+        if credit.field != "other":
+            fields.setdefault(credit.field, credit.value)
+    return fields
+
+
+def _label_credits(text: str, anywhere: bool) -> list[Credit]:
+    rules = load_rules()
+    starts: list[tuple[int, int, str, str]] = []
+    for match in rules.credit_label_any.finditer(text):
+        start = match.start()
+        if start > 0 and text[start - 1] not in _BOUNDARY:
+            continue
+        label = next(c for c in rules.credit_labels if c.pattern.match(text, start))
+        starts.append((start, match.end(), label.field, label.label))
+    if not starts:
+        return []
+    lead = _LEAD.match(text).end()
+    if not anywhere and starts[0][0] != lead:
+        return []
+    parenthesised = text[:lead].rstrip().endswith(("（", "(")) or (
+        anywhere and text.rstrip().endswith(("）", ")"))
+    )
+    credits: list[Credit] = []
+    for index, (_, end, field, label) in enumerate(starts):
+        stop = starts[index + 1][0] if index + 1 < len(starts) else len(text)
+        raw = text[end:stop]
+        if field in ("original", "translator", "source", "author"):
+            url = _URL.search(raw)
+            if url:
+                credits.append(
+                    Credit("original_url", url.group(0).rstrip(_TRIM), f"credit:{label}")
+                )
+                raw = raw[: url.start()] + raw[url.end() :]
+        account_id = _ACCOUNT_ID.search(raw)
+        if account_id and field == "source":
+            credits.append(Credit("source_account_id", account_id.group(1), f"credit:{label}"))
+            raw = raw[: account_id.start()] + raw[account_id.end() :]
+        value = _clean_value(raw, parenthesised)
+        if not value:
+            continue
+        if len(value) > MAX_VALUE_CHARS:
+            if index == 0 and not anywhere:
+                return []
+            continue
+        if field == "original":
+            if not _looks_like_name(value):
+                continue
+            field = "author"
+        credits.append(Credit(field, value, f"credit:{label}"))
+    return credits
+
+
+def _clean_value(raw: str, parenthesised: bool) -> str:
+    value = raw.strip(_TRIM)
+    if not parenthesised:
+        cut = _CUT.search(value)
+        if cut:
+            value = value[: cut.start()]
+    else:
+        value = value.split("）")[0].split(")")[0]
+    return value.strip(_TRIM)
+
+
+def _looks_like_name(value: str) -> bool:
+    return len(value) <= 30 and not any(ch in value for ch in "()（）:：/")

@@ -1,0 +1,93 @@
+"""`clean()`: from page bytes or text to one Article."""
+
+from __future__ import annotations
+
+import re
+
+from selectolax.lexbor import LexborHTMLParser
+
+from .blocks import normalise, walk
+from .decode import MAX_PAGE_BYTES, decode
+from .draft import Draft
+from .language import detect_language
+from .mirror import read_mirror
+from .record import Article
+from .status import page_status
+from .sweep import sweep
+from .textdump import read_textdump
+from .wechat import is_wechat, read_wechat
+
+_HTML = re.compile(r"<(!doctype\s+html|html|head|body|meta|div|p|article|section)[\s>/]", re.I)
+
+
+def clean(page: bytes | str, url: str | None = None, *, max_bytes: int = MAX_PAGE_BYTES) -> Article:
+    """Clean one page (HTML in any encoding, or a text dump) into an Article.
+
+    Raises `PageTooLarge` over `max_bytes` and `NotAPage` for binary data; a page that is not
+    an article (deleted, blocked, a profile) is an Article with that status and no body.
+    """
+    text = decode(page, max_bytes)
+    if not text.strip():
+        return Article(status="empty", url=url, reader="none")
+    if _HTML.search(text[:65536]):
+        draft = _read_html(text, url)
+    else:
+        draft = read_textdump(text, url)
+        if sum(len(b.text) for b in draft.blocks) <= 1500:
+            _apply_status(draft, page_status(None, text))
+    if draft.status != "ok":
+        return _article(draft, "", None)
+    fields = draft.fields
+    body_blocks = sweep(draft, fields.get("account"), fields.get("title"))
+    body = "\n\n".join(block.text for block in body_blocks)
+    if not body:
+        draft.status = "empty"
+    language = detect_language(body or fields.get("title", ""))
+    return _article(draft, body, language)
+
+
+def _read_html(text: str, url: str | None) -> Draft:
+    tree = LexborHTMLParser(text)
+    draft = read_wechat(tree, url) if is_wechat(text) else read_mirror(tree, text, url)
+    chars = sum(len(b.text) for b in draft.blocks)
+    if chars <= 1500:
+        visible = ""
+        if tree.body is not None:
+            visible = normalise(" ".join(b.text for b in walk(tree.body).blocks))
+        found = page_status(tree, visible) if chars == 0 else page_status(tree, visible[:1500])
+        _apply_status(draft, found)
+    return draft
+
+
+def _apply_status(draft: Draft, found: tuple[str, str] | None) -> None:
+    if found:
+        draft.status, rule = found
+        draft.origins["status"] = f"rule:{rule}"
+        draft.blocks = []
+
+
+def _article(draft: Draft, body: str, language: str | None) -> Article:
+    fields = draft.fields if draft.status == "ok" else {}
+    return Article(
+        status=draft.status,
+        url=draft.url,
+        title=fields.get("title"),
+        account=fields.get("account"),
+        account_id=fields.get("account_id"),
+        author=fields.get("author"),
+        source=fields.get("source"),
+        source_account_id=fields.get("source_account_id"),
+        editor=fields.get("editor"),
+        translator=fields.get("translator"),
+        published=fields.get("published"),
+        original_url=fields.get("original_url"),
+        is_original=draft.is_original if draft.status == "ok" else None,
+        language=language,
+        body=body,
+        images=tuple(dict.fromkeys(draft.images)) if draft.status == "ok" else (),
+        removed=tuple(draft.removed) if draft.status == "ok" else (),
+        origins=dict(draft.origins)
+        if draft.status == "ok"
+        else {k: v for k, v in draft.origins.items() if k in ("status", "url")},
+        reader=draft.reader,
+    )

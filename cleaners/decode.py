@@ -1,0 +1,83 @@
+"""Turn page bytes in any encoding into text."""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+from charset_normalizer import from_bytes
+
+from .errors import NotAPage, PageTooLarge
+
+MAX_PAGE_BYTES = 32 * 1024 * 1024
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+_XML_ENCODING = re.compile(rb"""<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""", re.I)
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+# Declared names that browsers read as a wider superset.
+_SUPERSETS = {
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "x-gbk": "gb18030",
+    "big5": "big5hkscs",
+    "shift_jis": "cp932",
+    "shift-jis": "cp932",
+    "sjis": "cp932",
+    "x-sjis": "cp932",
+}
+
+
+def decode(page: bytes | str, max_bytes: int = MAX_PAGE_BYTES) -> str:
+    """Decode page bytes (BOM, then meta charset, then UTF-8, then detection) to text."""
+    size = len(page.encode("utf-8", "surrogatepass") if isinstance(page, str) else page)
+    if size > max_bytes:
+        raise PageTooLarge(
+            f"page is {size / 1048576:.1f} MiB, over the {max_bytes / 1048576:.0f} MiB limit"
+        )
+    if isinstance(page, str):
+        return page
+    for bom, encoding in _BOMS:
+        if page.startswith(bom):
+            return page[len(bom) :].decode(encoding, "replace")
+    declared = _declared_encoding(page[:4096])
+    if declared:
+        try:
+            return page.decode(declared, "replace" if declared != "utf-8" else "strict")
+        except UnicodeDecodeError:
+            pass
+    try:
+        return page.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    if _looks_binary(page[:8192]):
+        raise NotAPage("the file holds binary data, not an HTML page or text")
+    best = from_bytes(
+        page[:262144],
+        cp_isolation=["gb18030", "big5hkscs", "cp932", "euc_jp", "euc_kr", "utf_8", "cp1252"],
+    ).best()
+    if best is None:
+        raise NotAPage("the file's encoding cannot be recognised as text")
+    return page.decode(best.encoding, "replace")
+
+
+def _declared_encoding(head: bytes) -> str | None:
+    match = _META_CHARSET.search(head) or _XML_ENCODING.search(head)
+    if not match:
+        return None
+    name = match.group(1).decode("ascii", "ignore").lower()
+    name = _SUPERSETS.get(name, name)
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+def _looks_binary(sample: bytes) -> bool:
+    if b"\x00" in sample:
+        return True
+    control = sum(1 for b in sample if b < 9 or 13 < b < 32)
+    return control > len(sample) * 0.02

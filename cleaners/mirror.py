@@ -1,0 +1,147 @@
+"""Read mirror, portal and aggregator pages: site selectors first, trafilatura for the rest."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from .attribution import TOKEN, find_credits
+from .blocks import Block, normalise, text_blocks, walk
+from .dates import parse_date
+from .draft import Draft
+from .page import drop, first_text, node_value, page_url
+from .record import Removal
+from .rules import Site, load_rules
+
+MIN_CONTENT_CHARS = 80
+_TITLE_SPLIT = re.compile(r"\s*[_|｜–—]\s*|\s+-\s+")
+
+
+def find_site(html: str, url: str | None) -> Site | None:
+    """The site rules that apply to this page, by URL host or by a marker in the page."""
+    host = (urlsplit(url).hostname or "") if url else ""
+    sites = load_rules().sites
+    for site in sites:
+        if host and any(host == h or host.endswith("." + h) for h in site.hosts):
+            return site
+    head = html[:600_000]
+    for site in sites:
+        if any(marker in head for marker in site.markers):
+            return site
+    return None
+
+
+def read_mirror(tree: LexborHTMLParser, html: str, url: str | None) -> Draft:
+    """A draft of a mirror page: fields from site rules and meta tags, blocks from the content."""
+    generic = load_rules().generic
+    own_url, own_origin = page_url(tree)
+    site = find_site(html, url or own_url)
+    pick = (lambda key: site.selectors.get(key, ()) + generic.get(key, ())) if site else generic.get
+    draft = Draft(reader=f"mirror:{site.name}" if site else "mirror")
+    draft.url = url or own_url or None
+    if draft.url:
+        draft.origins["url"] = "given" if url else own_origin
+    if site:
+        draft.site_rules = site.boilerplate
+    for field in ("account", "author"):
+        _offer_selected(draft, tree, field, pick(field) or ())
+    for selector in site.selectors.get("author_links", ()) if site else ():
+        for node in tree.css(selector)[:1]:
+            draft.offer("author", node_value(node), f"dom:{selector}")
+    _read_meta_credits(draft, tree, pick("meta") or ())
+    _offer_selected(draft, tree, "published", pick("date") or ())
+    draft.offer("title", *_title(tree))
+    if not draft.fields.get("account") and draft.url:
+        draft.offer("account", urlsplit(draft.url).hostname or "", "url:host")
+    content = _content(
+        tree, (site.selectors.get("content", ()) if site else ()) + generic["content"]
+    )
+    if content is None:
+        draft.blocks = _trafilatura_blocks(html, draft.url)
+        draft.origins["body"] = "trafilatura"
+        return draft
+    node, selector = content
+    draft.origins["body"] = f"dom:{selector}"
+    drops = (site.selectors.get("drop", ()) if site else ()) + generic["drop"]
+    for chrome in drops:
+        for text in drop(node, chrome):
+            draft.removed.append(Removal("chrome", f"html.{chrome}", text))
+    walked = walk(node)
+    draft.blocks, draft.images = walked.blocks, walked.images
+    draft.removed.extend(walked.removed)
+    return draft
+
+
+def _offer_selected(draft: Draft, tree: LexborHTMLParser, field: str, selectors) -> None:
+    not_names = set(load_rules().generic["not_names"])
+    for selector in selectors:
+        for node in tree.css(selector)[:3]:
+            value = node_value(node)
+            if field == "published":
+                value = parse_date(value) or ""
+            elif len(value) > 60 or value in not_names:
+                continue
+            if value:
+                draft.offer(field, value, f"dom:{selector}")
+                return
+
+
+def _read_meta_credits(draft: Draft, tree: LexborHTMLParser, selectors) -> None:
+    for selector in selectors:
+        for node in tree.css(selector)[:2]:
+            text = f" {TOKEN} ".join(
+                t for t in (normalise(n.text_content or "") for n in _text_nodes(node)) if t
+            )
+            for credit in find_credits(text, anywhere=True):
+                if credit.field not in ("other",):
+                    draft.offer(credit.field, credit.value, f"meta {credit.rule}")
+            draft.offer("published", parse_date(text.replace(TOKEN, " ")), f"dom:{selector}")
+
+
+def _text_nodes(node: LexborNode):
+    for child in node.traverse(include_text=True):
+        if child.tag == "-text":
+            yield child
+
+
+def _title(tree: LexborHTMLParser) -> tuple[str, str]:
+    candidates = []
+    for selector in load_rules().generic["title"]:
+        value, _ = first_text(tree, [selector])
+        if value:
+            candidates.append((value, selector))
+    for heading in tree.css("h1"):
+        text = normalise(heading.text(separator=" "))
+        if text and any(text in value for value, _ in candidates):
+            return text, "dom:h1"
+    if not candidates:
+        heading = tree.css_first("h1")
+        return (normalise(heading.text(separator=" ")), "dom:h1") if heading else ("", "")
+    value, selector = candidates[0]
+    parts = [p for p in _TITLE_SPLIT.split(value) if p]
+    return (parts[0] if parts else value), f"meta:{selector}"
+
+
+def _content(tree: LexborHTMLParser, selectors) -> tuple[LexborNode, str] | None:
+    for selector in selectors:
+        node = tree.css_first(selector)
+        if node is not None and len(normalise(node.text(separator=" "))) >= MIN_CONTENT_CHARS:
+            return node, selector
+    return None
+
+
+def _trafilatura_blocks(html: str, url: str | None) -> list[Block]:
+    import trafilatura
+
+    text = trafilatura.extract(
+        html,
+        url=url,
+        output_format="txt",
+        include_comments=False,
+        include_tables=True,
+        fast=True,
+        deduplicate=False,
+    )
+    return text_blocks(text or "")

@@ -1,0 +1,191 @@
+"""Load the rule files in `cleaners/rules/` (TOML) into compiled, named rules."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from .errors import RuleError
+
+LANGUAGE_FILES = ("zh.toml", "ja.toml", "en.toml")
+
+
+@dataclass(frozen=True)
+class CreditLabel:
+    """A label that opens a credit ("作者：X") and the field its value fills."""
+
+    field: str
+    label: str
+    pattern: re.Pattern[str]
+
+
+@dataclass(frozen=True)
+class SentenceRule:
+    """A whole-sentence credit pattern whose named groups are fields."""
+
+    name: str
+    pattern: re.Pattern[str]
+
+
+@dataclass(frozen=True)
+class BlockRule:
+    """A boilerplate block: removed when it matches and is at most `max_chars` long."""
+
+    name: str
+    kind: str
+    pattern: re.Pattern[str]
+    max_chars: int
+
+
+@dataclass(frozen=True)
+class SectionRule:
+    """A heading that opens a removable section (a related list, a blurb)."""
+
+    name: str
+    kind: str
+    heading: re.Pattern[str]
+
+
+@dataclass(frozen=True)
+class StatusRule:
+    """A marker of a page that is not an article, and the status it gives."""
+
+    name: str
+    status: str
+    pattern: re.Pattern[str]
+
+
+@dataclass(frozen=True)
+class Site:
+    """Where one site puts its article, metadata and chrome."""
+
+    name: str
+    hosts: tuple[str, ...]
+    markers: tuple[str, ...]
+    selectors: dict[str, tuple[str, ...]]
+    boilerplate: tuple[BlockRule, ...]
+
+
+@dataclass(frozen=True)
+class Rules:
+    """Every rule the cleaner applies, loaded once."""
+
+    credit_labels: tuple[CreditLabel, ...]
+    credit_label_any: re.Pattern[str]
+    credit_sentences: tuple[SentenceRule, ...]
+    credit_opening: re.Pattern[str]
+    not_credit: tuple[re.Pattern[str], ...]
+    blocks: tuple[BlockRule, ...]
+    sections: tuple[SectionRule, ...]
+    statuses: tuple[StatusRule, ...]
+    status_selectors: tuple[str, ...]
+    short_page_chars: int
+    wechat: dict[str, Any]
+    sites: tuple[Site, ...]
+    generic: dict[str, tuple[str, ...]]
+
+
+def _load(name: str) -> dict[str, Any]:
+    try:
+        text = resources.files("cleaners").joinpath("rules", name).read_text("utf-8")
+        return tomllib.loads(text)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise RuleError(f"rule file {name}: {exc}") from exc
+
+
+def _compile(pattern: str, where: str, flags: int = 0) -> re.Pattern[str]:
+    try:
+        return re.compile(pattern, flags)
+    except re.error as exc:
+        raise RuleError(f"{where}: bad pattern {pattern!r}: {exc}") from exc
+
+
+def _block_rule(entry: dict[str, Any], where: str) -> BlockRule:
+    return BlockRule(
+        name=entry["name"],
+        kind=entry["kind"],
+        pattern=_compile(entry["pattern"], f"{where} {entry['name']}"),
+        max_chars=int(entry.get("max_chars", 200)),
+    )
+
+
+@cache
+def load_rules() -> Rules:
+    """Read and compile every rule file (cached: rules are loaded once per process)."""
+    labels: list[CreditLabel] = []
+    sentences: list[SentenceRule] = []
+    openings: list[str] = []
+    not_credit: list[re.Pattern[str]] = []
+    blocks: list[BlockRule] = []
+    sections: list[SectionRule] = []
+    for filename in LANGUAGE_FILES:
+        data = _load(filename)
+        for group in data.get("credit", []):
+            flags = re.I if group.get("ignore_case") else 0
+            for label in group["labels"]:
+                pattern = _compile(
+                    rf"(?:{re.escape(label)})(?:{group['sep']})", f"{filename} credit", flags
+                )
+                labels.append(CreditLabel(group["field"], label, pattern))
+        for entry in data.get("credit_sentence", []):
+            pattern = _compile(entry["pattern"], f"{filename} {entry['name']}")
+            sentences.append(SentenceRule(entry["name"], pattern))
+        openings.extend(re.escape(o) for o in data.get("credit_openings", []))
+        for entry in data.get("not_credit", []):
+            not_credit.append(_compile(entry["pattern"], f"{filename} not_credit", re.I))
+        blocks.extend(_block_rule(entry, filename) for entry in data.get("boilerplate", []))
+        for entry in data.get("section", []):
+            heading = _compile(entry["heading"], f"{filename} {entry['name']}")
+            sections.append(SectionRule(entry["name"], entry["kind"], heading))
+    # Longest labels first, so that 责任编辑 wins over 编辑.
+    labels.sort(key=lambda c: -len(c.label))
+    alternatives = "|".join(
+        f"(?:{c.pattern.pattern})" if not c.pattern.flags & re.I else f"(?i:{c.pattern.pattern})"
+        for c in labels
+    )
+    status = _load("status.toml")
+    statuses = tuple(
+        StatusRule(e["name"], e["status"], _compile(e["pattern"], f"status.toml {e['name']}"))
+        for e in status["status"]
+    )
+    sites_data = _load("sites.toml")
+    return Rules(
+        credit_labels=tuple(labels),
+        credit_label_any=_compile(alternatives, "credit labels"),
+        credit_sentences=tuple(sentences),
+        credit_opening=_compile("|".join(openings) or "(?!)", "credit_openings"),
+        not_credit=tuple(not_credit),
+        blocks=tuple(blocks),
+        sections=tuple(sections),
+        statuses=statuses,
+        status_selectors=tuple(status["status_selectors"]["selectors"]),
+        short_page_chars=int(status["status_selectors"]["short_page_chars"]),
+        wechat=_load("wechat.toml"),
+        sites=tuple(_site(entry) for entry in sites_data["site"]),
+        generic={k: tuple(v) for k, v in sites_data["generic"].items()},
+    )
+
+
+def _site(entry: dict[str, Any]) -> Site:
+    selectors = {
+        key: tuple(value)
+        for key, value in entry.items()
+        if key not in {"name", "hosts", "markers", "boilerplate"}
+    }
+    boilerplate = tuple(
+        BlockRule(
+            f"site.{entry['name']}", "chrome", _compile(p, f"sites.toml {entry['name']}"), 300
+        )
+        for p in entry.get("boilerplate", [])
+    )
+    return Site(
+        name=entry["name"],
+        hosts=tuple(entry.get("hosts", ())),
+        markers=tuple(entry.get("markers", ())),
+        selectors=selectors,
+        boilerplate=boilerplate,
+    )
