@@ -65,6 +65,9 @@ def parse_credits(text: str) -> dict[str, str]:
 
 def _label_credits(text: str, anywhere: bool) -> list[Credit]:
     rules = load_rules()
+    lead = _LEAD.match(text).end()
+    if not anywhere and not rules.credit_label_any.match(text, lead):
+        return []
     starts: list[tuple[int, int, str, str]] = []
     for match in rules.credit_label_any.finditer(text):
         start = match.start()
@@ -74,7 +77,6 @@ def _label_credits(text: str, anywhere: bool) -> list[Credit]:
         starts.append((start, match.end(), label.field, label.label))
     if not starts:
         return []
-    lead = _LEAD.match(text).end()
     if not anywhere and starts[0][0] != lead:
         return []
     parenthesised = text[:lead].rstrip().endswith(("（", "(")) or (

@@ -35,24 +35,18 @@ def decode(page: bytes | str, max_bytes: int = MAX_PAGE_BYTES) -> str:
     """Decode page bytes (BOM, then meta charset, then UTF-8, then detection) to text."""
     size = len(page.encode("utf-8", "surrogatepass") if isinstance(page, str) else page)
     if size > max_bytes:
-        raise PageTooLarge(
-            f"page is {size / 1048576:.1f} MiB, over the {max_bytes / 1048576:.0f} MiB limit"
-        )
+        raise PageTooLarge(too_large_message(size, max_bytes))
     if isinstance(page, str):
         return page
     for bom, encoding in _BOMS:
         if page.startswith(bom):
             return page[len(bom) :].decode(encoding, "replace")
     declared = _declared_encoding(page[:4096])
-    if declared:
-        try:
-            return page.decode(declared, "replace" if declared != "utf-8" else "strict")
-        except UnicodeDecodeError:
-            pass
-    try:
-        return page.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
+    if declared and declared != "utf-8":
+        return page.decode(declared, "replace")
+    text = _utf8(page)
+    if text is not None:
+        return text
     if _looks_binary(page[:8192]):
         raise NotAPage("the file holds binary data, not an HTML page or text")
     best = from_bytes(
@@ -62,6 +56,27 @@ def decode(page: bytes | str, max_bytes: int = MAX_PAGE_BYTES) -> str:
     if best is None:
         raise NotAPage("the file's encoding cannot be recognised as text")
     return page.decode(best.encoding, "replace")
+
+
+def too_large_message(size: int, limit: int) -> str:
+    """The message for a page over the size limit, with both sizes readable."""
+    return f"page too large: {_size(size)}, over the {_size(limit)} limit"
+
+
+def _size(count: int) -> str:
+    if count >= 1048576:
+        return f"{count / 1048576:.1f} MiB"
+    return f"{count:,} bytes"
+
+
+def _utf8(page: bytes) -> str | None:
+    """UTF-8 text, tolerating a character cut off at the end of a truncated file."""
+    try:
+        return page.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(page) - 3 and exc.reason == "unexpected end of data":
+            return page[: exc.start].decode("utf-8", "replace")
+        return None
 
 
 def _declared_encoding(head: bytes) -> str | None:

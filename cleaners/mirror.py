@@ -53,6 +53,8 @@ def read_mirror(tree: LexborHTMLParser, html: str, url: str | None) -> Draft:
     _read_meta_credits(draft, tree, pick("meta") or ())
     _offer_selected(draft, tree, "published", pick("date") or ())
     draft.offer("title", *_title(tree))
+    if not draft.fields.get("account") and draft.origins.get("source", "").startswith("meta "):
+        draft.offer("account", draft.fields["source"], "meta source (no outlet named)")
     if not draft.fields.get("account") and draft.url:
         draft.offer("account", urlsplit(draft.url).hostname or "", "url:host")
     content = _content(

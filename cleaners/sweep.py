@@ -19,6 +19,7 @@ SELF_INTRO = re.compile(
     r"設立された|設立し|に献身|を目指して|is an? [\w\s-]{0,40}(community|organi[sz]ation|"
     r"association|platform|media|account)|founded in|dedicated to"
 )
+_CLOSING_NOTE = re.compile(r"[（(][^（）()]{2,60}[）)]$")
 _PARENTHESISED = re.compile(r"^[（(【\[].*[）)】\]]$")
 CREDIT_FIELDS = ("author", "source", "source_account_id", "editor", "translator", "original_url")
 
@@ -46,7 +47,7 @@ def sweep(draft: Draft, account: str | None, title: str | None) -> list[Block]:
         block = blocks[i]
         text = block.text
         in_tail = after[i] <= total * TAIL_SHARE
-        if title_key and _key(text) == title_key:
+        if title_key and abs(len(text) - len(title)) <= 8 and _key(text) == title_key:
             draft.removed.append(Removal("chrome", "repeated-title", text))
             i += 1
             continue
@@ -79,6 +80,10 @@ def sweep(draft: Draft, account: str | None, title: str | None) -> list[Block]:
             continue
         kept.append(block)
         i += 1
+    for block in kept[-2:]:
+        closing = _CLOSING_NOTE.search(block.text)
+        if closing:
+            credits.extend(find_credits(closing.group(0)))
     for credit in credits:
         if credit.field in CREDIT_FIELDS:
             draft.offer(credit.field, credit.value, credit.rule)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from .attribution import find_credits
@@ -53,7 +55,7 @@ def read_wechat(tree: LexborHTMLParser, url: str | None) -> Draft:
     _offer_first(
         draft,
         "author",
-        [script("author"), (meta(tree, "author"), "meta:author"), _dom(scope, selectors["author"])],
+        [script("author"), (meta(tree, "author"), "meta:author"), _dom_author(scope, draft)],
     )
     _offer_date(draft, tree, scope, script, selectors)
     link, link_origin = script("link")
@@ -91,6 +93,18 @@ def _offer_first(draft: Draft, field: str, candidates: list[tuple[str, str]]) ->
 def _dom(scope: LexborNode, selectors: list[str]) -> tuple[str, str]:
     value, selector = first_text(scope, selectors)
     return value, f"dom:{selector}" if value else ""
+
+
+def _dom_author(scope: LexborNode, draft: Draft) -> tuple[str, str]:
+    """The author slot of the page, unless it holds furniture or the account's own name."""
+    config = load_rules().wechat
+    not_author = re.compile(config["selectors"]["not_author"])
+    for selector in config["selectors"]["author"]:
+        for node in scope.css(selector)[:2]:
+            value = normalise(node.text(separator=" "))
+            if value and not not_author.match(value) and value != draft.fields.get("account"):
+                return value, f"dom:{selector}"
+    return "", ""
 
 
 def _offer_date(draft, tree, scope, script, selectors) -> None:

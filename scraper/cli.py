@@ -9,7 +9,8 @@ from pathlib import Path
 import click
 
 import cleaners
-from cleaners import Article, CleanerError
+from cleaners import Article, CleanerError, PageTooLarge
+from cleaners.decode import too_large_message
 
 FORMATS = ("json", "text", "markdown")
 
@@ -47,6 +48,10 @@ def clean(page: str, url: str | None, output_format: str, max_bytes: int) -> Non
     data = _read(page, max_bytes)
     try:
         article = cleaners.clean(data, url=url, max_bytes=max_bytes)
+    except PageTooLarge as exc:
+        raise click.ClickException(
+            f"{_name(page)}: {exc}; raise it with --max-bytes if the page is genuine."
+        ) from None
     except CleanerError as exc:
         raise click.ClickException(f"{_name(page)}: {exc}") from None
     click.echo(render(article, output_format))
@@ -72,16 +77,16 @@ def _read(page: str, max_bytes: int) -> bytes:
                 )
             if path.stat().st_size > max_bytes:
                 raise click.ClickException(
-                    f"{page}: page is {path.stat().st_size / 1048576:.1f} MiB, over the "
-                    f"{max_bytes / 1048576:.0f} MiB limit; raise it with --max-bytes if the page "
-                    "is genuine."
+                    f"{page}: {too_large_message(path.stat().st_size, max_bytes)}; "
+                    "raise it with --max-bytes if the page is genuine."
                 )
             data = path.read_bytes()
     except OSError as exc:
         raise click.ClickException(f"{_name(page)}: cannot read: {exc.strerror}") from None
     if len(data) > max_bytes:
         raise click.ClickException(
-            f"{_name(page)}: page is over the {max_bytes} byte limit; raise it with --max-bytes."
+            f"{_name(page)}: {too_large_message(len(data), max_bytes)}; "
+            "raise it with --max-bytes if the page is genuine."
         )
     return data
 
