@@ -81,6 +81,7 @@ class Rules:
     not_credit: tuple[re.Pattern[str], ...]
     blocks: tuple[BlockRule, ...]
     sections: tuple[SectionRule, ...]
+    self_intro: re.Pattern[str]
     statuses: tuple[StatusRule, ...]
     status_selectors: tuple[str, ...]
     short_page_chars: int
@@ -119,6 +120,7 @@ def load_rules() -> Rules:
     labels: list[CreditLabel] = []
     sentences: list[SentenceRule] = []
     openings: list[str] = []
+    self_intro: list[str] = []
     not_credit: list[re.Pattern[str]] = []
     blocks: list[BlockRule] = []
     sections: list[SectionRule] = []
@@ -135,6 +137,7 @@ def load_rules() -> Rules:
             pattern = _compile(entry["pattern"], f"{filename} {entry['name']}")
             sentences.append(SentenceRule(entry["name"], pattern))
         openings.extend(re.escape(o) for o in data.get("credit_openings", []))
+        self_intro.extend(data.get("self_introduction", []))
         for entry in data.get("not_credit", []):
             not_credit.append(_compile(entry["pattern"], f"{filename} not_credit", re.I))
         blocks.extend(_block_rule(entry, filename) for entry in data.get("boilerplate", []))
@@ -161,6 +164,7 @@ def load_rules() -> Rules:
         not_credit=tuple(not_credit),
         blocks=tuple(blocks),
         sections=tuple(sections),
+        self_intro=_compile("|".join(self_intro) or "(?!)", "self_introduction", re.I),
         statuses=statuses,
         status_selectors=tuple(status["status_selectors"]["selectors"]),
         short_page_chars=int(status["status_selectors"]["short_page_chars"]),

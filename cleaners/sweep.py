@@ -13,81 +13,131 @@ from .rules import BlockRule, SectionRule, load_rules
 
 MAX_HEADING_CHARS = 40
 MAX_ITEM_CHARS = 160
+MAX_BLURB_BLOCKS = 8
+MAX_FRAGMENT_CHARS = 20
 TAIL_SHARE = 0.45
-SELF_INTRO = re.compile(
-    r"成立于|成立於|创立于|創立於|设立于|致力于|致力於|专注于|專注於|旨在|是一(个|家|支|群)|"
-    r"設立された|設立し|に献身|を目指して|is an? [\w\s-]{0,40}(community|organi[sz]ation|"
-    r"association|platform|media|account)|founded in|dedicated to"
-)
+CREDIT_FIELDS = ("author", "source", "source_account_id", "editor", "translator", "original_url")
 _CLOSING_NOTE = re.compile(r"[（(][^（）()]{2,60}[）)]$")
 _PARENTHESISED = re.compile(r"^[（(【\[].*[）)】\]]$")
-CREDIT_FIELDS = ("author", "source", "source_account_id", "editor", "translator", "original_url")
+_SENTENCE_END = re.compile(r"[。！？!?.…]$")
 
 
 def _key(text: str) -> str:
     return "".join(unicodedata.normalize("NFKC", text).split()).casefold()
 
 
-def sweep(draft: Draft, account: str | None, title: str | None) -> list[Block]:
-    """Remove boilerplate blocks into `draft.removed`, read credits into fields; return the body."""
-    rules = load_rules()
-    block_rules: tuple[BlockRule, ...] = tuple(draft.site_rules) + rules.blocks
-    blocks = draft.blocks
-    sizes = [len(b.text) for b in blocks]
-    total = sum(sizes) or 1
-    after = [0] * (len(blocks) + 1)
-    for i in range(len(blocks) - 1, -1, -1):
-        after[i] = after[i + 1] + sizes[i]
-    title_key = _key(title) if title else None
-    account_key = _key(account) if account and len(account) >= 2 else None
-    kept: list[Block] = []
-    credits: list[Credit] = []
-    i = 0
-    while i < len(blocks):
-        block = blocks[i]
+class _Sweep:
+    """One pass over a draft's blocks, deciding for each whether it stays in the body."""
+
+    def __init__(self, draft: Draft, account: str | None, title: str | None) -> None:
+        rules = load_rules()
+        self.draft = draft
+        self.blocks = draft.blocks
+        self.block_rules: tuple[BlockRule, ...] = tuple(draft.site_rules) + rules.blocks
+        self.self_intro = rules.self_intro
+        self.decisions: list[Removal | None] = [None] * len(self.blocks)
+        self.credits: list[Credit] = []
+        sizes = [len(b.text) for b in self.blocks]
+        total = sum(sizes) or 1
+        remaining = total
+        self.in_tail: list[bool] = []
+        for size in sizes:
+            self.in_tail.append(remaining <= total * TAIL_SHARE)
+            remaining -= size
+        self.title = title
+        self.title_key = _key(title) if title else None
+        self.account_key = _key(account) if account and len(account) >= 2 else None
+
+    def run(self) -> list[Block]:
+        i = 0
+        while i < len(self.blocks):
+            i = self._decide(i)
+        self._glue_fragments()
+        kept = [b for b, d in zip(self.blocks, self.decisions, strict=True) if d is None]
+        for block in kept[-2:]:
+            closing = _CLOSING_NOTE.search(block.text)
+            if closing:
+                self.credits.extend(find_credits(closing.group(0)))
+        for credit in self.credits:
+            if credit.field in CREDIT_FIELDS:
+                self.draft.offer(credit.field, credit.value, credit.rule)
+        self.draft.removed.extend(d for d in self.decisions if d is not None)
+        return kept
+
+    def _remove(self, i: int, kind: str, rule: str) -> int:
+        self.decisions[i] = Removal(kind, rule, self.blocks[i].text)
+        return i + 1
+
+    def _decide(self, i: int) -> int:
+        block = self.blocks[i]
         text = block.text
-        in_tail = after[i] <= total * TAIL_SHARE
-        if title_key and abs(len(text) - len(title)) <= 8 and _key(text) == title_key:
-            draft.removed.append(Removal("chrome", "repeated-title", text))
-            i += 1
-            continue
+        key = None
+        if len(text) <= 2 * MAX_HEADING_CHARS:
+            key = _key(text)
+            if key == self.title_key:
+                return self._remove(i, "chrome", "repeated-title")
+            if key == self.account_key and self.in_tail[i]:
+                return self._remove(i, "chrome", "account-name")
         section = heading_rule(text)
-        if section and (section.kind != "blurb" or in_tail):
-            draft.removed.append(Removal(section.kind, section.name, text))
-            i = _consume_section(draft, blocks, i + 1, section, in_tail, after, total)
-            continue
-        rule = _block_rule(text, block_rules)
+        if section and (section.kind != "blurb" or self.in_tail[i]):
+            self._remove(i, section.kind, section.name)
+            return self._consume_section(i + 1, section)
+        rule = _block_rule(text, self.block_rules)
         if rule:
-            draft.removed.append(Removal(rule.kind, rule.name, text))
-            i += 1
-            continue
+            return self._remove(i, rule.kind, rule.name)
         found = find_credits(text)
         if found:
-            credits.extend(found)
+            self.credits.extend(found)
             if _PARENTHESISED.match(text):
-                kept.append(block)
-            else:
-                draft.removed.append(Removal("attribution", found[0].rule, text))
+                return i + 1
+            return self._remove(i, "attribution", found[0].rule)
+        if self.in_tail[i] and self._is_self_intro(text):
+            return self._remove(i, "blurb", "account-self-introduction")
+        if self.in_tail[i] and _is_same_account_links(block):
+            return self._remove(i, "promo", "wechat.same-account-links")
+        return i + 1
+
+    def _consume_section(self, i: int, section: SectionRule) -> int:
+        """Remove the blocks that belong to a section; return the index after it."""
+        taken = 0
+        while i < len(self.blocks):
+            block = self.blocks[i]
+            if heading_rule(block.text) or find_credits(block.text):
+                return i
+            if section.kind == "blurb":
+                if taken >= MAX_BLURB_BLOCKS:
+                    return i
+            elif not _is_item(block, self.in_tail[i]):
+                return i
+            self._remove(i, section.kind, section.name)
+            taken += 1
             i += 1
-            continue
-        if in_tail and account_key and _is_self_intro(text, account_key):
-            draft.removed.append(Removal("blurb", "account-self-introduction", text))
-            i += 1
-            continue
-        if in_tail and _is_same_account_links(block):
-            draft.removed.append(Removal("promo", "wechat.same-account-links", text))
-            i += 1
-            continue
-        kept.append(block)
-        i += 1
-    for block in kept[-2:]:
-        closing = _CLOSING_NOTE.search(block.text)
-        if closing:
-            credits.extend(find_credits(closing.group(0)))
-    for credit in credits:
-        if credit.field in CREDIT_FIELDS:
-            draft.offer(credit.field, credit.value, credit.rule)
-    return kept
+        return i
+
+    def _is_self_intro(self, text: str) -> bool:
+        return bool(
+            self.account_key and self.account_key in _key(text) and self.self_intro.search(text)
+        )
+
+    def _glue_fragments(self) -> None:
+        """A short kept fragment right before a removed prompt is part of that prompt."""
+        for i in range(len(self.blocks) - 2, -1, -1):
+            after = self.decisions[i + 1]
+            text = self.blocks[i].text
+            if (
+                self.decisions[i] is None
+                and after is not None
+                and after.kind == "prompt"
+                and self.in_tail[i]
+                and len(text) <= MAX_FRAGMENT_CHARS
+                and not _SENTENCE_END.search(text)
+            ):
+                self._remove(i, after.kind, after.rule)
+
+
+def sweep(draft: Draft, account: str | None, title: str | None) -> list[Block]:
+    """Remove boilerplate blocks into `draft.removed`, read credits into fields; return the body."""
+    return _Sweep(draft, account, title).run()
 
 
 def heading_rule(text: str) -> SectionRule | None:
@@ -107,38 +157,12 @@ def _block_rule(text: str, block_rules: tuple[BlockRule, ...]) -> BlockRule | No
     return None
 
 
-def _consume_section(draft, blocks, start, section, in_tail, after, total) -> int:
-    """Remove the blocks that belong to a section; return the index after it."""
-    i = start
-    taken = 0
-    while i < len(blocks):
-        block = blocks[i]
-        text = block.text
-        if heading_rule(text):
-            return i
-        if find_credits(text):
-            return i
-        if section.kind == "blurb":
-            if taken >= 8:
-                return i
-        elif not _is_item(block, in_tail):
-            return i
-        draft.removed.append(Removal(section.kind, section.name, text))
-        taken += 1
-        i += 1
-    return i
-
-
 def _is_item(block: Block, in_tail: bool) -> bool:
     if block.link_share >= 0.5:
         return True
     if not block.text.strip("-–—|·•* "):
         return True
     return in_tail and len(block.text) <= MAX_ITEM_CHARS
-
-
-def _is_self_intro(text: str, account_key: str) -> bool:
-    return account_key in _key(text) and bool(SELF_INTRO.search(text))
 
 
 def _is_same_account_links(block: Block) -> bool:
