@@ -39,6 +39,7 @@ def clean(page: bytes | str, url: str | None = None, *, max_bytes: int = MAX_PAG
         return _article(draft, "", None)
     fields = draft.fields
     body_blocks = sweep(draft, fields.get("account"), fields.get("title"))
+    draft.settle()
     body = "\n\n".join(block.text for block in body_blocks)
     if not body:
         draft.status = "empty"

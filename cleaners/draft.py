@@ -23,9 +23,30 @@ class Draft:
     is_original: bool | None = None
     site_rules: tuple = ()
 
+    fallbacks: dict[str, tuple[str, str]] = field(default_factory=dict)
+
     def offer(self, name: str, value: str | None, origin: str) -> None:
-        """Set a field unless it already has a value (readers offer the best source first)."""
+        """Set a field unless it already has a value (readers offer the best source first).
+
+        A date without a time gives way to a full timestamp of the same day.
+        """
         value = (value or "").strip()
-        if value and not self.fields.get(name):
+        if not value:
+            return
+        current = self.fields.get(name)
+        if not current or (
+            name == "published" and len(current) == 10 and value.startswith(current)
+        ):
             self.fields[name] = value
             self.origins[name] = origin
+
+    def fallback(self, name: str, value: str | None, origin: str) -> None:
+        """Offer a weak value, used only if nothing better turns up by the end."""
+        value = (value or "").strip()
+        if value and name not in self.fallbacks:
+            self.fallbacks[name] = (value, origin)
+
+    def settle(self) -> None:
+        """Fill the fields still empty from the fallbacks."""
+        for name, (value, origin) in self.fallbacks.items():
+            self.offer(name, value, origin)

@@ -45,11 +45,12 @@ def read_mirror(tree: LexborHTMLParser, html: str, url: str | None) -> Draft:
         draft.origins["url"] = "given" if url else own_origin
     if site:
         draft.site_rules = site.boilerplate
-    for field in ("account", "author"):
-        _offer_selected(draft, tree, field, pick(field) or ())
-    for selector in site.selectors.get("author_links", ()) if site else ():
-        for node in tree.css(selector)[:1]:
-            draft.offer("author", node_value(node), f"dom:{selector}")
+    _offer_selected(draft, tree, "account", pick("account") or ())
+    site_authors = (
+        site.selectors.get("author", ()) + site.selectors.get("author_links", ()) if site else ()
+    )
+    _offer_selected(draft, tree, "author", site_authors)
+    _offer_selected(draft, tree, "author", generic["author"], weak=True)
     _read_meta_credits(draft, tree, pick("meta") or ())
     _offer_selected(draft, tree, "published", pick("date") or ())
     draft.offer("title", *_title(tree))
@@ -76,8 +77,10 @@ def read_mirror(tree: LexborHTMLParser, html: str, url: str | None) -> Draft:
     return draft
 
 
-def _offer_selected(draft: Draft, tree: LexborHTMLParser, field: str, selectors) -> None:
-    not_names = set(load_rules().generic["not_names"])
+def _offer_selected(
+    draft: Draft, tree: LexborHTMLParser, field: str, selectors, weak=False
+) -> None:
+    not_names = set(load_rules().generic["not_names"]) | {draft.fields.get("account")}
     for selector in selectors:
         for node in tree.css(selector)[:3]:
             value = node_value(node)
@@ -86,7 +89,7 @@ def _offer_selected(draft: Draft, tree: LexborHTMLParser, field: str, selectors)
             elif len(value) > 60 or value in not_names:
                 continue
             if value:
-                draft.offer(field, value, f"dom:{selector}")
+                (draft.fallback if weak else draft.offer)(field, value, f"dom:{selector}")
                 return
 
 

@@ -13,6 +13,7 @@ from .sweep import heading_rule
 
 MAX_TITLE_CHARS = 100
 MAX_ACCOUNT_CHARS = 40
+MAX_HEADER_WORDS = 6
 _SEPARATOR_LINE = re.compile(r"^[\s|｜\-–—*=_#·•]*$")
 _SENTENCE_END = re.compile(r"(?<=[。！？!?」』”】])\s+|(?<=[.;])\s+(?=[A-Z\"“])")
 _FRONT_MATTER = re.compile(
@@ -90,12 +91,29 @@ def _split_at_markers(sentence: str) -> list[str]:
 
 
 def _take_account_line(draft: Draft, blocks: list[Block]) -> list[Block]:
-    """The republisher's name is often glued before the reprint header: split it off."""
+    """Split the reprint header from the text glued to it: the republisher's name before it
+    and the article after it."""
     opening = load_rules().credit_opening
-    for index, block in enumerate(blocks[1:3], start=1):
-        name = blocks[index - 1].text
-        if opening.match(block.text) and len(name) <= MAX_ACCOUNT_CHARS:
+    for index, block in enumerate(blocks[:3]):
+        if not opening.match(block.text):
+            continue
+        blocks[index : index + 1] = _split_header(block.text)
+        name = blocks[index - 1].text if index else ""
+        if name and len(name) <= MAX_ACCOUNT_CHARS:
             draft.offer("account", name, "text:before reprint header")
             draft.removed.append(Removal("chrome", "text.account-line", name))
-            return blocks[: index - 1] + blocks[index:]
+            del blocks[index - 1]
+        break
     return blocks
+
+
+def _split_header(text: str) -> list[Block]:
+    """The shortest run of words that makes a whole reprint header, and the text after it."""
+    words = text.split(" ")
+    for count in range(1, min(len(words), MAX_HEADER_WORDS) + 1):
+        head = " ".join(words[:count])
+        fields = {c.field for c in find_credits(head)}
+        if "author" in fields or ("source" in fields and count == len(words)):
+            rest = " ".join(words[count:]).strip()
+            return [Block(head)] + ([Block(rest)] if rest else [])
+    return [Block(text)]
