@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .rules import load_rules
 
@@ -35,6 +36,15 @@ def find_credits(text: str, anywhere: bool = False) -> list[Credit]:
     With `anywhere`, labels count wherever they stand (metadata areas around an article,
     whose text nodes are joined by `TOKEN`); otherwise the line must open with a credit.
     """
+    return list(_find_credits(text, anywhere))
+
+
+@lru_cache(maxsize=4096)
+def _find_credits(text: str, anywhere: bool) -> tuple[Credit, ...]:
+    return tuple(_scan_credits(text, anywhere))
+
+
+def _scan_credits(text: str, anywhere: bool) -> list[Credit]:
     text = text.strip()
     if not text or (len(text) > MAX_CREDIT_CHARS and not anywhere):
         return []

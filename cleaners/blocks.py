@@ -102,10 +102,18 @@ def normalise(text: str) -> str:
     return _SPACE.sub(" ", text.replace("\u200b", "").replace("\ufeff", "")).strip()
 
 
+_HIDDEN_HINTS = ("none", "hidden", "opacity", "255, 0", "255,0", "font-size")
+
+
 def is_hidden(node: LexborNode) -> bool:
     """True when the element's inline style hides it."""
-    style = node.attributes.get("style") if node.attributes else None
-    return bool(style and _HIDDEN.search(style)) or "hidden" in (node.attributes or {})
+    attrs = node.attributes
+    if not attrs:
+        return False
+    style = attrs.get("style")
+    if style and any(hint in style for hint in _HIDDEN_HINTS) and _HIDDEN.search(style):
+        return True
+    return "hidden" in attrs
 
 
 def walk(root: LexborNode, ignore_hidden_root: bool = True) -> Walk:

@@ -7,7 +7,7 @@ import re
 from selectolax.lexbor import LexborHTMLParser
 
 from .blocks import normalise, walk
-from .decode import MAX_PAGE_BYTES, decode
+from .decode import MAX_PAGE_BYTES, Decoded, decode
 from .draft import Draft
 from .language import detect_language
 from .mirror import read_mirror
@@ -17,6 +17,7 @@ from .sweep import sweep
 from .textdump import read_textdump
 from .wechat import is_wechat, read_wechat
 
+_CONTENT = re.compile(r"\S")
 _HTML = re.compile(r"<(!doctype\s+html|html|head|body|meta|div|p|article|section)[\s>/]", re.I)
 
 
@@ -26,12 +27,13 @@ def clean(page: bytes | str, url: str | None = None, *, max_bytes: int = MAX_PAG
     Raises `PageTooLarge` over `max_bytes` and `NotAPage` for binary data; a page that is not
     an article (deleted, blocked, a profile) is an Article with that status and no body.
     """
-    text = decode(page, max_bytes)
-    if not text.strip():
+    decoded = decode(page, max_bytes)
+    if not _CONTENT.search(decoded.head):
         return Article(status="empty", url=url, reader="none")
-    if _HTML.search(text[:65536]):
-        draft = _read_html(text, url)
+    if _HTML.search(decoded.head[:65536]):
+        draft = _read_html(decoded, url)
     else:
+        text = decoded.text()
         draft = read_textdump(text, url)
         if sum(len(b.text) for b in draft.blocks) <= 1500:
             _apply_status(draft, page_status(None, text))
@@ -47,9 +49,10 @@ def clean(page: bytes | str, url: str | None = None, *, max_bytes: int = MAX_PAG
     return _article(draft, body, language)
 
 
-def _read_html(text: str, url: str | None) -> Draft:
-    tree = LexborHTMLParser(text)
-    draft = read_wechat(tree, url) if is_wechat(text) else read_mirror(tree, text, url)
+def _read_html(decoded: Decoded, url: str | None) -> Draft:
+    tree = LexborHTMLParser(decoded.data)
+    wechat = is_wechat(decoded.head)
+    draft = read_wechat(tree, url) if wechat else read_mirror(tree, decoded, url)
     chars = sum(len(b.text) for b in draft.blocks)
     if chars <= 1500:
         visible = ""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from dataclasses import dataclass
 
 from charset_normalizer import from_bytes
 
@@ -31,22 +32,44 @@ _SUPERSETS = {
 }
 
 
-def decode(page: bytes | str, max_bytes: int = MAX_PAGE_BYTES) -> str:
-    """Decode page bytes (BOM, then meta charset, then UTF-8, then detection) to text."""
+HEAD_CHARS = 600_000
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """A page ready to read: its head as text for sniffing, and the whole for the parser.
+
+    UTF-8 pages stay bytes (the HTML parser reads them directly, without a round trip through
+    str); pages in other encodings are decoded once.
+    """
+
+    head: str
+    data: bytes | str
+
+    def text(self) -> str:
+        """The whole page as text."""
+        if isinstance(self.data, str):
+            return self.data
+        return _utf8(self.data) or self.data.decode("utf-8", "replace")
+
+
+def decode(page: bytes | str, max_bytes: int = MAX_PAGE_BYTES) -> Decoded:
+    """Find the page's encoding (BOM, meta charset, UTF-8, then detection)."""
     size = len(page.encode("utf-8", "surrogatepass") if isinstance(page, str) else page)
     if size > max_bytes:
         raise PageTooLarge(too_large_message(size, max_bytes))
     if isinstance(page, str):
-        return page
+        return Decoded(page[:HEAD_CHARS], page)
     for bom, encoding in _BOMS:
         if page.startswith(bom):
-            return page[len(bom) :].decode(encoding, "replace")
+            return _decoded(page[len(bom) :].decode(encoding, "replace"))
     declared = _declared_encoding(page[:4096])
-    if declared and declared != "utf-8":
-        return page.decode(declared, "replace")
-    text = _utf8(page)
-    if text is not None:
-        return text
+    if declared == "utf-8" or (declared is None and _utf8(page[: HEAD_CHARS * 2]) is not None):
+        if _looks_binary(page[:8192]):
+            raise NotAPage("the file holds binary data, not an HTML page or text")
+        return Decoded(page[: HEAD_CHARS * 2].decode("utf-8", "replace"), page)
+    if declared:
+        return _decoded(page.decode(declared, "replace"))
     if _looks_binary(page[:8192]):
         raise NotAPage("the file holds binary data, not an HTML page or text")
     best = from_bytes(
@@ -55,7 +78,11 @@ def decode(page: bytes | str, max_bytes: int = MAX_PAGE_BYTES) -> str:
     ).best()
     if best is None:
         raise NotAPage("the file's encoding cannot be recognised as text")
-    return page.decode(best.encoding, "replace")
+    return _decoded(page.decode(best.encoding, "replace"))
+
+
+def _decoded(text: str) -> Decoded:
+    return Decoded(text[:HEAD_CHARS], text)
 
 
 def too_large_message(size: int, limit: int) -> str:
@@ -75,6 +102,7 @@ def _utf8(page: bytes) -> str | None:
         return page.decode("utf-8")
     except UnicodeDecodeError as exc:
         if exc.start >= len(page) - 3 and exc.reason == "unexpected end of data":
+            # A character cut off at the end: a truncated file, or a head cut for sniffing.
             return page[: exc.start].decode("utf-8", "replace")
         return None
 

@@ -10,6 +10,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from .attribution import TOKEN, find_credits
 from .blocks import Block, normalise, text_blocks, walk
 from .dates import parse_date
+from .decode import Decoded
 from .draft import Draft
 from .page import drop, first_text, node_value, page_url
 from .record import Removal
@@ -26,18 +27,17 @@ def find_site(html: str, url: str | None) -> Site | None:
     for site in sites:
         if host and any(host == h or host.endswith("." + h) for h in site.hosts):
             return site
-    head = html[:600_000]
     for site in sites:
-        if any(marker in head for marker in site.markers):
+        if any(marker in html for marker in site.markers):
             return site
     return None
 
 
-def read_mirror(tree: LexborHTMLParser, html: str, url: str | None) -> Draft:
+def read_mirror(tree: LexborHTMLParser, decoded: Decoded, url: str | None) -> Draft:
     """A draft of a mirror page: fields from site rules and meta tags, blocks from the content."""
     generic = load_rules().generic
     own_url, own_origin = page_url(tree)
-    site = find_site(html, url or own_url)
+    site = find_site(decoded.head, url or own_url)
     pick = (lambda key: site.selectors.get(key, ()) + generic.get(key, ())) if site else generic.get
     draft = Draft(reader=f"mirror:{site.name}" if site else "mirror")
     draft.url = url or own_url or None
@@ -62,7 +62,7 @@ def read_mirror(tree: LexborHTMLParser, html: str, url: str | None) -> Draft:
         tree, (site.selectors.get("content", ()) if site else ()) + generic["content"]
     )
     if content is None:
-        draft.blocks = _trafilatura_blocks(html, draft.url)
+        draft.blocks = _trafilatura_blocks(decoded.data, draft.url)
         draft.origins["body"] = "trafilatura"
         return draft
     node, selector = content
@@ -137,7 +137,7 @@ def _content(tree: LexborHTMLParser, selectors) -> tuple[LexborNode, str] | None
     return None
 
 
-def _trafilatura_blocks(html: str, url: str | None) -> list[Block]:
+def _trafilatura_blocks(html: bytes | str, url: str | None) -> list[Block]:
     import trafilatura
 
     text = trafilatura.extract(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from .attribution import Credit, find_credits
 from .blocks import Block
@@ -140,6 +141,7 @@ def sweep(draft: Draft, account: str | None, title: str | None) -> list[Block]:
     return _Sweep(draft, account, title).run()
 
 
+@lru_cache(maxsize=4096)
 def heading_rule(text: str) -> SectionRule | None:
     """The section rule whose heading `text` is, if any."""
     if len(text) > MAX_HEADING_CHARS:
@@ -150,6 +152,7 @@ def heading_rule(text: str) -> SectionRule | None:
     return None
 
 
+@lru_cache(maxsize=4096)
 def _block_rule(text: str, block_rules: tuple[BlockRule, ...]) -> BlockRule | None:
     for rule in block_rules:
         if len(text) <= rule.max_chars and rule.pattern.search(text):

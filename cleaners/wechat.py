@@ -20,8 +20,7 @@ TEXT_SHOW_TYPES = {"8", "10"}
 
 def is_wechat(html: str) -> bool:
     """True when the page carries the markers of a WeChat article page."""
-    head = html[:400_000]
-    return any(marker in head for marker in load_rules().wechat["detect"]["markers"])
+    return any(marker in html for marker in load_rules().wechat["detect"]["markers"])
 
 
 def read_wechat(tree: LexborHTMLParser, url: str | None) -> Draft:
@@ -168,7 +167,7 @@ def _read_content(draft: Draft, tree: LexborHTMLParser, selectors, config) -> No
         content = tree.css_first(selector)
         if content is not None:
             break
-    if content is not None and normalise(content.text(separator=" ")):
+    if content is not None and content.text().strip():
         _walk_into(draft, content, config)
         draft.origins["body"] = "dom:" + selector
         return
