@@ -4,15 +4,11 @@ from __future__ import annotations
 
 import re
 
+from .rules import load_rules
+
 _KANA = re.compile(r"[\u3040-\u30ff]")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]")
-SIMPLIFIED = frozenset(
-    "这们说时来为会国对学发经过还进动实现开关问题个后样们从种么没见长门间让给当业务产应车东话书认识读语"
-)
-TRADITIONAL = frozenset(
-    "這們說時來為會國對學發經過還進動實現開關問題個後樣們從種麼沒見長門間讓給當業務產應車東話書認識讀語"
-)
 
 
 def detect_language(text: str) -> str | None:
@@ -26,7 +22,8 @@ def detect_language(text: str) -> str | None:
     if kana > 0.05 * (kana + han) and kana >= 10:
         return "ja"
     if han >= latin / 4 and han > 0:
-        simplified = sum(1 for ch in sample if ch in SIMPLIFIED)
-        traditional = sum(1 for ch in sample if ch in TRADITIONAL)
+        rules = load_rules()
+        simplified = len(rules.simplified_chars.findall(sample))
+        traditional = len(rules.traditional_chars.findall(sample))
         return "zh-Hant" if traditional > simplified else "zh-Hans"
     return "en"

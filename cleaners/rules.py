@@ -82,6 +82,8 @@ class Rules:
     blocks: tuple[BlockRule, ...]
     sections: tuple[SectionRule, ...]
     self_intro: re.Pattern[str]
+    simplified_chars: re.Pattern[str]
+    traditional_chars: re.Pattern[str]
     statuses: tuple[StatusRule, ...]
     status_selectors: tuple[str, ...]
     short_page_chars: int
@@ -150,6 +152,7 @@ def load_rules() -> Rules:
         f"(?:{c.pattern.pattern})" if not c.pattern.flags & re.I else f"(?i:{c.pattern.pattern})"
         for c in labels
     )
+    chinese = _load("zh.toml")
     status = _load("status.toml")
     statuses = tuple(
         StatusRule(e["name"], e["status"], _compile(e["pattern"], f"status.toml {e['name']}"))
@@ -164,6 +167,8 @@ def load_rules() -> Rules:
         not_credit=tuple(not_credit),
         blocks=tuple(blocks),
         sections=tuple(sections),
+        simplified_chars=_compile(f"[{chinese['simplified_chars']}]", "zh.toml"),
+        traditional_chars=_compile(f"[{chinese['traditional_chars']}]", "zh.toml"),
         self_intro=_compile("|".join(self_intro) or "(?!)", "self_introduction", re.I),
         statuses=statuses,
         status_selectors=tuple(status["status_selectors"]["selectors"]),

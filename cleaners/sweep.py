@@ -34,7 +34,7 @@ class _Sweep:
         rules = load_rules()
         self.draft = draft
         self.blocks = draft.blocks
-        self.block_rules: tuple[BlockRule, ...] = tuple(draft.site_rules) + rules.blocks
+        self.site_rules = draft.site_rules
         self.self_intro = rules.self_intro
         self.decisions: list[Removal | None] = [None] * len(self.blocks)
         self.credits: list[Credit] = []
@@ -83,7 +83,7 @@ class _Sweep:
         if section and (section.kind != "blurb" or self.in_tail[i]):
             self._remove(i, section.kind, section.name)
             return self._consume_section(i + 1, section)
-        rule = _block_rule(text, self.block_rules)
+        rule = _first_rule(text, self.site_rules) or _language_rule(text)
         if rule:
             return self._remove(i, rule.kind, rule.name)
         found = find_credits(text)
@@ -153,7 +153,11 @@ def heading_rule(text: str) -> SectionRule | None:
 
 
 @lru_cache(maxsize=4096)
-def _block_rule(text: str, block_rules: tuple[BlockRule, ...]) -> BlockRule | None:
+def _language_rule(text: str) -> BlockRule | None:
+    return _first_rule(text, load_rules().blocks)
+
+
+def _first_rule(text: str, block_rules: tuple[BlockRule, ...]) -> BlockRule | None:
     for rule in block_rules:
         if len(text) <= rule.max_chars and rule.pattern.search(text):
             return rule

@@ -89,7 +89,7 @@ def load_tools() -> tuple[dict[str, Callable[[bytes, str | None], Any]], dict[st
         def cold_clean(data: bytes, url: str | None) -> Any:
             # The cleaner memoises rule decisions per line of text; timing the same page again
             # would hit those caches, so empty them to time every run cold.
-            for cached in (attribution._find_credits, sweep._block_rule, sweep.heading_rule):
+            for cached in (attribution._find_credits, sweep._language_rule, sweep.heading_rule):
                 cached.cache_clear()
             return clean(data, url)
 
