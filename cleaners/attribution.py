@@ -16,9 +16,6 @@ _BOUNDARY = set(TOKEN + ' \t\n\u3000，,。;；、|｜（(【[「『“"·•▍
 _URL = re.compile(r"https?://\S+")
 _TRIM = TOKEN + " \t\n\u3000:：|｜/／丨,，。.;；、()（）【】[]「」『』“”\"'‘’《》<>-—–·•"
 _CUT = re.compile(r"[，,。;；（(\u241e]")
-_ACCOUNT_ID = re.compile(
-    r"[（(]\s*(?:ID|id|微信号|微信號|公众号|公眾號)\s*[:：]?\s*([A-Za-z][\w-]{2,40})\s*[）)]"
-)
 
 
 @dataclass(frozen=True)
@@ -103,7 +100,7 @@ def _label_credits(text: str, anywhere: bool) -> list[Credit]:
                     Credit("original_url", url.group(0).rstrip(_TRIM), f"credit:{label}")
                 )
                 raw = raw[: url.start()] + raw[url.end() :]
-        account_id = _ACCOUNT_ID.search(raw)
+        account_id = rules.account_id.search(raw)
         if account_id and field == "source":
             credits.append(Credit("source_account_id", account_id.group(1), f"credit:{label}"))
             raw = raw[: account_id.start()] + raw[account_id.end() :]

@@ -83,6 +83,7 @@ class Rules:
     sections: tuple[SectionRule, ...]
     self_intro: re.Pattern[str]
     simplified_chars: re.Pattern[str]
+    account_id: re.Pattern[str]
     traditional_chars: re.Pattern[str]
     statuses: tuple[StatusRule, ...]
     status_selectors: tuple[str, ...]
@@ -167,6 +168,7 @@ def load_rules() -> Rules:
         not_credit=tuple(not_credit),
         blocks=tuple(blocks),
         sections=tuple(sections),
+        account_id=_compile(chinese["account_id"], "zh.toml account_id"),
         simplified_chars=_compile(f"[{chinese['simplified_chars']}]", "zh.toml"),
         traditional_chars=_compile(f"[{chinese['traditional_chars']}]", "zh.toml"),
         self_intro=_compile("|".join(self_intro) or "(?!)", "self_introduction", re.I),

@@ -68,7 +68,7 @@ def read_wechat(tree: LexborHTMLParser, url: str | None) -> Draft:
     draft.offer("original_url", *script("source_url"))
     stat, _ = script("copyright_stat")
     logo, _ = first_text(scope, selectors["original_mark"])
-    draft.is_original = stat == "1" or "原创" in logo or "原創" in logo
+    draft.is_original = stat == "1" or any(word in logo for word in selectors["original_words"])
     _read_reprint(draft, tree, script, selectors)
     show_type, _ = script("show_type")
     if show_type in TEXT_SHOW_TYPES:

@@ -54,6 +54,11 @@ def clean(page: str, url: str | None, output_format: str, max_bytes: int) -> Non
         ) from None
     except CleanerError as exc:
         raise click.ClickException(f"{_name(page)}: {exc}") from None
+    except Exception as exc:  # a bug: say so in one line rather than a traceback
+        raise click.ClickException(
+            f"{_name(page)}: internal error ({type(exc).__name__}: {exc}); please report it "
+            "with this page."
+        ) from None
     click.echo(render(article, output_format))
 
 
