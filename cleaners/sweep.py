@@ -110,7 +110,11 @@ class _Sweep:
                     return i
             elif not _is_item(block, self.in_tail[i]):
                 return i
-            self._remove(i, section.kind, section.name)
+            rule = _first_rule(block.text, self.site_rules) or _language_rule(block.text)
+            if rule:
+                self._remove(i, rule.kind, rule.name)
+            else:
+                self._remove(i, section.kind, section.name)
             taken += 1
             i += 1
         return i
