@@ -12,7 +12,7 @@ from .draft import Draft
 from .language import detect_language
 from .mirror import read_mirror
 from .record import Article
-from .status import page_status
+from .status import page_status, url_status
 from .sweep import sweep
 from .textdump import read_textdump
 from .wechat import is_wechat, read_wechat
@@ -30,6 +30,9 @@ def clean(page: bytes | str, url: str | None = None, *, max_bytes: int = MAX_PAG
     decoded = decode(page, max_bytes)
     if not _CONTENT.search(decoded.head):
         return Article(status="empty", url=url, reader="none")
+    by_url = url_status(url)
+    if by_url:
+        return Article(status=by_url[0], url=url, origins={"status": f"rule:{by_url[1]}"})
     if _HTML.search(decoded.head[:65536]):
         draft = _read_html(decoded, url)
     else:

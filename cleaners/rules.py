@@ -86,6 +86,7 @@ class Rules:
     account_id: re.Pattern[str]
     traditional_chars: re.Pattern[str]
     statuses: tuple[StatusRule, ...]
+    url_statuses: tuple[StatusRule, ...]
     status_selectors: tuple[str, ...]
     short_page_chars: int
     wechat: dict[str, Any]
@@ -159,6 +160,10 @@ def load_rules() -> Rules:
         StatusRule(e["name"], e["status"], _compile(e["pattern"], f"status.toml {e['name']}"))
         for e in status["status"]
     )
+    url_statuses = tuple(
+        StatusRule(e["name"], e["status"], _compile(e["pattern"], f"status.toml {e['name']}"))
+        for e in status.get("url_status", [])
+    )
     sites_data = _load("sites.toml")
     return Rules(
         credit_labels=tuple(labels),
@@ -173,6 +178,7 @@ def load_rules() -> Rules:
         traditional_chars=_compile(f"[{chinese['traditional_chars']}]", "zh.toml"),
         self_intro=_compile("|".join(self_intro) or "(?!)", "self_introduction", re.I),
         statuses=statuses,
+        url_statuses=url_statuses,
         status_selectors=tuple(status["status_selectors"]["selectors"]),
         short_page_chars=int(status["status_selectors"]["short_page_chars"]),
         wechat=_load("wechat.toml"),

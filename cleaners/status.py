@@ -33,3 +33,13 @@ def _match(text: str) -> tuple[str, str] | None:
         if rule.pattern.search(text):
             return rule.status, rule.name
     return None
+
+
+def url_status(url: str | None) -> tuple[str, str] | None:
+    """(status, rule name) when the URL alone says the page is not an article."""
+    if not url:
+        return None
+    for rule in load_rules().url_statuses:
+        if rule.pattern.search(url):
+            return rule.status, rule.name
+    return None
