@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-OFFSETS = {"zh-Hans": 8, "zh-Hant": 8, "ja": 9}
+OFFSETS = {"zh": 8, "zh-Hans": 8, "zh-Hant": 8, "ja": 9}
 _WRITTEN = re.compile(
     r"(?P<y>(?:19|20)\d\d)\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"
     r"(?:[\sT]*(?P<H>\d{1,2}):(?P<M>\d\d)(?::(?P<S>\d\d))?(?:\.\d+)?"
