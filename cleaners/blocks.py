@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborNode
@@ -82,6 +83,7 @@ class Block:
     tag: str = "p"
     links: tuple[str, ...] = ()
     link_chars: int = 0
+    removal: Removal | None = None
 
     @property
     def link_share(self) -> float:
@@ -94,7 +96,6 @@ class Walk:
 
     blocks: list[Block] = field(default_factory=list)
     images: list[str] = field(default_factory=list)
-    removed: list[Removal] = field(default_factory=list)
 
 
 def normalise(text: str) -> str:
@@ -116,8 +117,16 @@ def is_hidden(node: LexborNode) -> bool:
     return "hidden" in attrs
 
 
-def walk(root: LexborNode, ignore_hidden_root: bool = True) -> Walk:
-    """Split `root` into blocks at block-level tags and <br>; skip scripts and hidden parts."""
+def walk(root: LexborNode, drops: Iterable[tuple[str, str, str]] = ()) -> Walk:
+    """Split `root` into blocks at block-level tags and <br>; skip scripts.
+
+    Elements that `drops` selects (selector, kind, rule) and hidden elements become blocks
+    already marked as removed, in their place in the document.
+    """
+    marked: dict[int, tuple[str, str]] = {}
+    for selector, kind, rule in drops:
+        for node in root.css(selector):
+            marked.setdefault(node.mem_id, (kind, rule))
     result = Walk()
     parts: list[str] = []
     links: list[str] = []
@@ -131,6 +140,12 @@ def walk(root: LexborNode, ignore_hidden_root: bool = True) -> Walk:
         parts.clear()
         links.clear()
         link_chars[0] = 0
+
+    def set_aside(node: LexborNode, kind: str, rule: str) -> None:
+        text = normalise(node.text(separator=" "))
+        if text:
+            flush()
+            result.blocks.append(Block(text, node.tag, removal=Removal(kind, rule, text)))
 
     def visit(node: LexborNode, in_link: bool) -> None:
         for child in node.iter(include_text=True):
@@ -146,23 +161,24 @@ def walk(root: LexborNode, ignore_hidden_root: bool = True) -> Walk:
             if tag == "br":
                 flush()
                 continue
+            attrs = child.attributes
             if tag == "img":
-                attrs = child.attributes
                 src = attrs.get("data-src") or attrs.get("data-original") or attrs.get("src")
                 if src and not src.startswith("data:"):
                     result.images.append(src)
                 continue
+            if marked and child.mem_id in marked:
+                set_aside(child, *marked[child.mem_id])
+                continue
             if is_hidden(child):
-                text = normalise(child.text(separator=" "))
-                if text:
-                    result.removed.append(Removal("chrome", "html.hidden", text))
+                set_aside(child, "chrome", "html.hidden")
                 continue
             block = tag in BLOCK_TAGS
             if block:
                 flush()
                 tags.append(tag)
             if tag == "a":
-                href = (child.attributes or {}).get("href")
+                href = attrs.get("href")
                 if href:
                     links.append(href)
             elif tag in ("td", "th"):
@@ -172,8 +188,6 @@ def walk(root: LexborNode, ignore_hidden_root: bool = True) -> Walk:
                 flush()
                 tags.pop()
 
-    if not ignore_hidden_root and is_hidden(root):
-        return result
     visit(root, False)
     flush()
     return result

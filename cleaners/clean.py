@@ -7,6 +7,7 @@ import re
 from selectolax.lexbor import LexborHTMLParser
 
 from .blocks import normalise, walk
+from .dates import localise
 from .decode import MAX_PAGE_BYTES, Decoded, decode
 from .draft import Draft
 from .language import detect_language
@@ -49,6 +50,8 @@ def clean(page: bytes | str, url: str | None = None, *, max_bytes: int = MAX_PAG
     if not body:
         draft.status = "empty"
     language = detect_language(body or fields.get("title", ""))
+    if fields.get("published"):
+        fields["published"] = localise(fields["published"], language)
     return _article(draft, body, language)
 
 
@@ -56,7 +59,7 @@ def _read_html(decoded: Decoded, url: str | None) -> Draft:
     tree = LexborHTMLParser(decoded.data)
     wechat = is_wechat(decoded.head)
     draft = read_wechat(tree, url) if wechat else read_mirror(tree, decoded, url)
-    chars = sum(len(b.text) for b in draft.blocks)
+    chars = sum(len(b.text) for b in draft.blocks if b.removal is None)
     if chars <= 1500:
         visible = ""
         if tree.body is not None:

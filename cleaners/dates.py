@@ -82,3 +82,17 @@ def _dateparser(text: str, language: str | None) -> str | None:
             parsed = parsed.replace(tzinfo=dt.timezone(dt.timedelta(hours=hours)))
         return parsed.isoformat()
     return parsed.date().isoformat()
+
+
+def localise(value: str | None, language: str | None) -> str | None:
+    """A UTC timestamp shown in the article's local time (+08:00 for Chinese), same instant."""
+    hours = OFFSETS.get(language or "")
+    if not value or hours is None or len(value) <= 10:
+        return value
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if moment.utcoffset() != dt.timedelta(0):
+        return value
+    return moment.astimezone(dt.timezone(dt.timedelta(hours=hours))).isoformat()

@@ -12,11 +12,13 @@ from .blocks import Block, normalise, text_blocks, walk
 from .dates import parse_date
 from .decode import Decoded
 from .draft import Draft
-from .page import drop, first_text, node_value, page_url
+from .page import first_text, node_value, page_url
 from .record import Removal
 from .rules import Site, load_rules
 
 MIN_CONTENT_CHARS = 80
+MIN_TITLE_SHARE = 0.4
+MIN_EXTRACTED_SHARE = 0.8
 _TITLE_SPLIT = re.compile(r"\s*[_|｜–—]\s*|\s+-\s+")
 
 
@@ -50,10 +52,11 @@ def read_mirror(tree: LexborHTMLParser, decoded: Decoded, url: str | None) -> Dr
         site.selectors.get("author", ()) + site.selectors.get("author_links", ()) if site else ()
     )
     _offer_selected(draft, tree, "author", site_authors)
-    _offer_selected(draft, tree, "author", generic["author"], weak=True)
+    uploaders = site.selectors.get("uploader", ()) if site else ()
+    _offer_selected(draft, tree, "author", uploaders + generic["author"], weak=True)
     _read_meta_credits(draft, tree, pick("meta") or ())
     _offer_selected(draft, tree, "published", pick("date") or ())
-    draft.offer("title", *_title(tree))
+    draft.offer("title", *_title(tree, site.selectors.get("title", ()) if site else ()))
     if not draft.fields.get("account") and draft.origins.get("source", "").startswith("meta "):
         draft.offer("account", draft.fields["source"], "meta source (no outlet named)")
     if not draft.fields.get("account") and draft.url:
@@ -62,29 +65,28 @@ def read_mirror(tree: LexborHTMLParser, decoded: Decoded, url: str | None) -> Dr
         tree, (site.selectors.get("content", ()) if site else ()) + generic["content"]
     )
     if content is None:
-        draft.blocks = _trafilatura_blocks(decoded.data, draft.url)
+        draft.blocks = _extracted_blocks(tree, decoded.data, draft.url)
         draft.origins["body"] = "trafilatura"
         return draft
     node, selector = content
     draft.origins["body"] = f"dom:{selector}"
-    drops = (site.selectors.get("drop", ()) if site else ()) + generic["drop"]
-    for chrome in drops:
-        for text in drop(node, chrome):
-            draft.removed.append(Removal("chrome", f"html.{chrome}", text))
-    walked = walk(node)
+    selectors = (site.selectors.get("drop", ()) if site else ()) + generic["drop"]
+    walked = walk(node, [(selector, "chrome", f"html.{selector}") for selector in selectors])
     draft.blocks, draft.images = walked.blocks, walked.images
-    draft.removed.extend(walked.removed)
     return draft
 
 
 def _offer_selected(
     draft: Draft, tree: LexborHTMLParser, field: str, selectors, weak=False
 ) -> None:
-    not_names = set(load_rules().generic["not_names"]) | {draft.fields.get("account")}
+    generic = load_rules().generic
+    not_names = set(generic["not_names"])
     for selector in selectors:
         for node in tree.css(selector)[:3]:
             value = node_value(node)
             if field == "published":
+                if any(word in value.lower() for word in generic["date_skip"]):
+                    continue
                 value = parse_date(value) or ""
             elif len(value) > 60 or value in not_names:
                 continue
@@ -111,22 +113,27 @@ def _text_nodes(node: LexborNode):
             yield child
 
 
-def _title(tree: LexborHTMLParser) -> tuple[str, str]:
-    candidates = []
-    for selector in load_rules().generic["title"]:
-        value, _ = first_text(tree, [selector])
-        if value:
-            candidates.append((value, selector))
-    for heading in tree.css("h1"):
-        text = normalise(heading.text(separator=" "))
-        if text and any(text in value for value, _ in candidates):
-            return text, "dom:h1"
-    if not candidates:
-        heading = tree.css_first("h1")
-        return (normalise(heading.text(separator=" ")), "dom:h1") if heading else ("", "")
-    value, selector = candidates[0]
-    parts = [p for p in _TITLE_SPLIT.split(value) if p]
-    return (parts[0] if parts else value), f"meta:{selector}"
+def _title(tree: LexborHTMLParser, site_selectors) -> tuple[str, str]:
+    """The title: the site's title element, else the heading that the page's <title> (or
+    og:title) starts with, else the longest part of that title (site names and keywords cut)."""
+    value, selector = first_text(tree, site_selectors)
+    if value:
+        return value, f"dom:{selector}"
+    full, selector = first_text(tree, load_rules().generic["title"])
+    headings = [normalise(h.text(separator=" ")) for h in tree.css("h1, h2")[:12]]
+    if full:
+        key = _key(full)
+        matching = [h for h in headings if h and key.startswith(_key(h))]
+        best = max(matching, key=len, default="")
+        if len(best) >= MIN_TITLE_SHARE * len(full):
+            return best, "dom:h1"
+        segments = [p for p in _TITLE_SPLIT.split(full) if p] or [full]
+        return max(segments, key=len), f"meta:{selector}"
+    return (headings[0], "dom:h1") if headings and headings[0] else ("", "")
+
+
+def _key(text: str) -> str:
+    return "".join(text.split()).casefold()
 
 
 def _content(tree: LexborHTMLParser, selectors) -> tuple[LexborNode, str] | None:
@@ -137,7 +144,9 @@ def _content(tree: LexborHTMLParser, selectors) -> tuple[LexborNode, str] | None
     return None
 
 
-def _trafilatura_blocks(html: bytes | str, url: str | None) -> list[Block]:
+def _extracted_blocks(tree: LexborHTMLParser, html: bytes | str, url: str | None) -> list[Block]:
+    """The page's own blocks, kept where trafilatura found the article and marked removed
+    (rule `general-extractor`) where it did not, so that nothing is dropped unrecorded."""
     import trafilatura
 
     text = trafilatura.extract(
@@ -149,4 +158,21 @@ def _trafilatura_blocks(html: bytes | str, url: str | None) -> list[Block]:
         fast=True,
         deduplicate=False,
     )
-    return text_blocks(text or "")
+    extracted = text_blocks(text or "")
+    if tree.body is None or not extracted:
+        return extracted
+    found = _key(text or "")
+    selectors = load_rules().generic["drop"]
+    blocks = walk(tree.body, [(s, "chrome", f"html.{s}") for s in selectors]).blocks
+    kept = 0
+    for index, block in enumerate(blocks):
+        if block.removal:
+            continue
+        if _key(block.text) in found:
+            kept += len(block.text)
+        else:
+            removal = Removal("chrome", "general-extractor", block.text)
+            blocks[index] = Block(block.text, block.tag, removal=removal)
+    if kept < MIN_EXTRACTED_SHARE * len(text or ""):
+        return extracted
+    return blocks

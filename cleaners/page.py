@@ -22,11 +22,11 @@ def first_text(root: LexborHTMLParser | LexborNode, selectors: Iterable[str]) ->
 
 
 def node_value(node: LexborNode) -> str:
-    """A meta tag's content, a time's datetime, or an element's visible text."""
+    """An element's content or datetime attribute (meta, time, microdata), else its text."""
     attrs = node.attributes or {}
-    if node.tag == "meta":
+    if node.tag == "meta" or attrs.get("content"):
         return normalise(attrs.get("content") or "")
-    if node.tag == "time" and attrs.get("datetime"):
+    if attrs.get("datetime"):
         return normalise(attrs["datetime"])
     return normalise(node.text(separator=" "))
 
@@ -49,14 +49,3 @@ def page_url(tree: LexborHTMLParser) -> tuple[str, str]:
     if href.startswith(("http://", "https://")):
         return href, "link:canonical"
     return "", ""
-
-
-def drop(root: LexborNode, selector: str) -> list[str]:
-    """Remove the elements `selector` matches under `root`; return their texts."""
-    texts = []
-    for node in root.css(selector):
-        text = normalise(node.text(separator=" "))
-        if text:
-            texts.append(text)
-        node.decompose()
-    return texts

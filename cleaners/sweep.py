@@ -19,7 +19,8 @@ MAX_FRAGMENT_CHARS = 20
 TAIL_SHARE = 0.45
 CREDIT_FIELDS = ("author", "source", "source_account_id", "editor", "translator", "original_url")
 _CLOSING_NOTE = re.compile(r"[（(][^（）()]{2,60}[）)]$")
-_PARENTHESISED = re.compile(r"^[（(【\[].*[）)】\]]$")
+_PARENTHESISED = re.compile(r"^[（(].*[）)]$")
+_QUOTED = re.compile(r"“[^”]{2,}”|「[^」]{2,}」|『[^』]{2,}』|\"[^\"]{2,}\"")
 _SENTENCE_END = re.compile(r"[。！？!?.…]$")
 
 
@@ -38,7 +39,7 @@ class _Sweep:
         self.self_intro = rules.self_intro
         self.decisions: list[Removal | None] = [None] * len(self.blocks)
         self.credits: list[Credit] = []
-        sizes = [len(b.text) for b in self.blocks]
+        sizes = [0 if b.removal else len(b.text) for b in self.blocks]
         total = sum(sizes) or 1
         remaining = total
         self.in_tail: list[bool] = []
@@ -71,6 +72,9 @@ class _Sweep:
 
     def _decide(self, i: int) -> int:
         block = self.blocks[i]
+        if block.removal:
+            self.decisions[i] = block.removal
+            return i + 1
         text = block.text
         key = None
         if len(text) <= 2 * MAX_HEADING_CHARS:
@@ -103,6 +107,10 @@ class _Sweep:
         taken = 0
         while i < len(self.blocks):
             block = self.blocks[i]
+            if block.removal:
+                self.decisions[i] = block.removal
+                i += 1
+                continue
             if heading_rule(block.text) or find_credits(block.text):
                 return i
             if section.kind == "blurb":
@@ -162,10 +170,17 @@ def _language_rule(text: str) -> BlockRule | None:
 
 
 def _first_rule(text: str, block_rules: tuple[BlockRule, ...]) -> BlockRule | None:
+    """The first rule that matches; words inside quotation marks are quoted, not said."""
+    probe = _QUOTED.sub(_elide, text)
     for rule in block_rules:
-        if len(text) <= rule.max_chars and rule.pattern.search(text):
+        if len(text) <= rule.max_chars and rule.pattern.search(probe):
             return rule
     return None
+
+
+def _elide(match: re.Match[str]) -> str:
+    quoted = match.group(0)
+    return quoted[0] + "…" + quoted[-1]
 
 
 def _is_item(block: Block, in_tail: bool) -> bool:

@@ -10,7 +10,7 @@ from .attribution import find_credits
 from .blocks import normalise, text_blocks, walk
 from .dates import from_epoch, parse_date
 from .draft import Draft
-from .page import drop, first_text, meta, page_url
+from .page import first_text, meta, page_url
 from .record import Removal
 from .rules import load_rules
 from .scripts import read_scripts
@@ -180,10 +180,7 @@ def _read_content(draft: Draft, tree: LexborHTMLParser, selectors, config) -> No
 def _walk_into(draft: Draft, root: LexborNode | None, config) -> None:
     if root is None:
         return
-    for rule in config["drop"]:
-        for text in drop(root, rule["selector"]):
-            draft.removed.append(Removal(rule["kind"], rule["name"], text))
-    walked = walk(root)
+    drops = [(rule["selector"], rule["kind"], rule["name"]) for rule in config["drop"]]
+    walked = walk(root, drops)
     draft.blocks = walked.blocks
     draft.images = walked.images
-    draft.removed.extend(walked.removed)

@@ -61,9 +61,9 @@ def drop_items(expect: dict) -> list[tuple[str, bool]]:
     return items
 
 
-def visible_source(page: Path) -> str:
+def visible_source(page: Path, encoding: str = "utf-8") -> str:
     """The page's text with tags removed and JS escapes decoded (for self-checks only)."""
-    raw = page.read_text(encoding="utf-8")
+    raw = page.read_text(encoding=encoding)
     raw = re.sub(r"\\x([0-9a-fA-F]{2})", lambda m: chr(int(m.group(1), 16)), raw)
     return html.unescape(re.sub(r"<[^>]+>", "", raw))
 
@@ -82,7 +82,7 @@ def test_expectation_is_well_formed(expect_path: Path) -> None:
     assert expect.get("notes"), f"{name}: say in 'notes' what the page models"
     if expect["status"] != "ok":
         assert not expect.get("keep"), f"{name}: a non-ok page has no body to keep"
-    source = norm(visible_source(page))
+    source = norm(visible_source(page, expect.get("encoding", "utf-8")))
     for snippet in expect.get("keep", []):
         assert norm(snippet) in source, f"{name}: keep snippet not in the page: {snippet!r}"
     for snippet, _ in drop_items(expect):
