@@ -31,7 +31,7 @@ def js_unescape(value: str) -> str:
 
 @cache
 def _var_patterns(name: str) -> tuple[re.Pattern[str], ...]:
-    tail = rf"[ \t]*=[ \t]*(?:htmlDecode\()?[ \t]*{_STRING}"
+    tail = rf"[ \t]*=[ \t]*(?:[\w.]+[ \t]*\|\|[ \t]*)?(?:htmlDecode\()?[ \t]*{_STRING}"
     return (
         re.compile(rf"var {re.escape(name)}{tail}"),
         re.compile(rf"window\.{re.escape(name)}{tail}"),
@@ -55,8 +55,14 @@ def _first_key(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
     return None
 
 
-def read_scripts(tree: LexborHTMLParser, names: Iterable[str]) -> dict[str, str]:
-    """The named script variables; `cgi:<key>` names are read from `window.cgiDataNew`."""
+def read_scripts(
+    tree: LexborHTMLParser, names: Iterable[str], max_chars: int = MAX_SCRIPT_CHARS
+) -> dict[str, str]:
+    """The named script variables; `cgi:<key>` names are read from `window.cgiDataNew`.
+
+    Variables are looked for in scripts up to `max_chars` long: the article's variables sit
+    in small scripts, and skipping the large library bundles keeps this fast.
+    """
     names = list(dict.fromkeys(names))
     plain = [n for n in names if not n.startswith("cgi:")]
     cgi = [n[4:] for n in names if n.startswith("cgi:")]
@@ -73,7 +79,7 @@ def read_scripts(tree: LexborHTMLParser, names: Iterable[str]) -> dict[str, str]
                 if match and f"cgi:{key}" not in found:
                     value = match.group("js") if match.group("js") is not None else match["num"]
                     found[f"cgi:{key}"] = js_unescape(value)
-        if len(text) > MAX_SCRIPT_CHARS or not any(m in text for m in _MARKERS):
+        if len(text) > max_chars or not any(m in text for m in _MARKERS):
             continue
         for name in plain:
             if name in found or name not in text:

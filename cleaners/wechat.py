@@ -16,6 +16,7 @@ from .rules import load_rules
 from .scripts import read_scripts
 
 TEXT_SHOW_TYPES = {"8", "10"}
+TEXT_SCRIPT_CHARS = 2_000_000
 
 
 def is_wechat(html: str) -> bool:
@@ -149,7 +150,7 @@ def _read_reprint(draft: Draft, tree: LexborHTMLParser, script, selectors) -> No
 
 
 def _read_script_text(draft: Draft, tree: LexborHTMLParser, config) -> None:
-    found = read_scripts(tree, config["script_text"]["text"])
+    found = read_scripts(tree, config["script_text"]["text"], max_chars=TEXT_SCRIPT_CHARS)
     for name in config["script_text"]["text"]:
         text = found.get(name, "").strip()
         if text:
@@ -175,6 +176,8 @@ def _read_content(draft: Draft, tree: LexborHTMLParser, selectors, config) -> No
     if template is not None and template.text().strip():
         _walk_into(draft, LexborHTMLParser(template.text()).body, config)
         draft.origins["body"] = "dom:" + selectors["share_template"]
+        return
+    _read_script_text(draft, tree, config)
 
 
 def _walk_into(draft: Draft, root: LexborNode | None, config) -> None:
