@@ -6,13 +6,14 @@ import re
 
 from selectolax.lexbor import LexborHTMLParser
 
-from .blocks import normalise, walk
+from .blocks import walk
 from .dates import localise
 from .decode import MAX_PAGE_BYTES, Decoded, decode
 from .draft import Draft
 from .language import detect_language
 from .mirror import read_mirror
 from .record import Article
+from .rules import load_rules
 from .status import page_status, url_status
 from .sweep import sweep
 from .textdump import read_textdump
@@ -39,8 +40,8 @@ def clean(page: bytes | str, url: str | None = None, *, max_bytes: int = MAX_PAG
     else:
         text = decoded.text()
         draft = read_textdump(text, url)
-        if sum(len(b.text) for b in draft.blocks) <= 1500:
-            _apply_status(draft, page_status(None, text))
+        if sum(len(b.text) for b in draft.blocks) <= load_rules().short_page_chars:
+            _apply_status(draft, page_status(None, [b.text for b in draft.blocks]))
     if draft.status != "ok":
         return _article(draft, "", None)
     fields = draft.fields
@@ -60,12 +61,9 @@ def _read_html(decoded: Decoded, url: str | None) -> Draft:
     wechat = is_wechat(decoded.head)
     draft = read_wechat(tree, url) if wechat else read_mirror(tree, decoded, url)
     chars = sum(len(b.text) for b in draft.blocks if b.removal is None)
-    if chars <= 1500:
-        visible = ""
-        if tree.body is not None:
-            visible = normalise(" ".join(b.text for b in walk(tree.body).blocks))
-        found = page_status(tree, visible) if chars == 0 else page_status(tree, visible[:1500])
-        _apply_status(draft, found)
+    if chars <= load_rules().short_page_chars:
+        lines = [b.text for b in walk(tree.body).blocks] if tree.body is not None else []
+        _apply_status(draft, page_status(tree, lines))
     return draft
 
 

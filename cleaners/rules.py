@@ -57,6 +57,7 @@ class StatusRule:
     name: str
     status: str
     pattern: re.Pattern[str]
+    page_scope: bool = False
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,7 @@ class Rules:
     url_statuses: tuple[StatusRule, ...]
     status_selectors: tuple[str, ...]
     short_page_chars: int
+    message_chars: int
     wechat: dict[str, Any]
     sites: tuple[Site, ...]
     generic: dict[str, tuple[str, ...]]
@@ -157,7 +159,12 @@ def load_rules() -> Rules:
     chinese = _load("zh.toml")
     status = _load("status.toml")
     statuses = tuple(
-        StatusRule(e["name"], e["status"], _compile(e["pattern"], f"status.toml {e['name']}"))
+        StatusRule(
+            e["name"],
+            e["status"],
+            _compile(e["pattern"], f"status.toml {e['name']}"),
+            e.get("scope") == "page",
+        )
         for e in status["status"]
     )
     url_statuses = tuple(
@@ -181,6 +188,7 @@ def load_rules() -> Rules:
         url_statuses=url_statuses,
         status_selectors=tuple(status["status_selectors"]["selectors"]),
         short_page_chars=int(status["status_selectors"]["short_page_chars"]),
+        message_chars=int(status["status_selectors"]["message_chars"]),
         wechat=_load("wechat.toml"),
         sites=tuple(_site(entry) for entry in sites_data["site"]),
         generic={k: tuple(v) for k, v in sites_data["generic"].items()},

@@ -1,0 +1,75 @@
+"""Pages that are not articles get a status and no body; articles that mention the markers don't."""
+
+import pytest
+
+from cleaners import clean
+
+ARTICLE_PARAGRAPH = (
+    "<p>这是一篇普通的文章，讲的是小城市里一家面馆的故事。老板每天清晨四点起床揉面，"
+    "二十年来从没有换过汤底的配方，熟客们说这碗面的味道就是这条街的记忆。</p>"
+)
+
+
+def short_page(body: str, title: str = "提示") -> str:
+    return f"<html><head><title>{title}</title></head><body>{body}</body></html>"
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        (
+            '<div class="weui-msg"><h2 class="weui-msg__title">该内容已被发布者删除</h2></div>',
+            "deleted",
+        ),
+        ('<div class="weui-msg__title">此内容因违规无法查看</div>', "removed"),
+        ('<div class="mesg-block">该内容暂时无法查看</div>', "unavailable"),
+        ('<div class="weui-msg__title">链接已过期</div>', "expired"),
+        ("<p>当前环境异常，完成验证后即可继续访问。</p><button>去验证</button>", "blocked"),
+        ("<p>访问过于频繁，请稍后再试。</p>", "blocked"),
+        ("<p>请先登录后查看全文</p><form><input name=user></form>", "blocked"),
+        ("<h1>404 Not Found</h1><p>nginx</p>", "unavailable"),
+        ("<p>您访问的页面不存在，返回首页</p>", "unavailable"),
+    ],
+)
+def test_non_article_pages_get_a_status_and_no_body(body, status):
+    article = clean(short_page(body).encode())
+    assert article.status == status
+    assert article.body == ""
+    assert article.title is None
+    assert article.removed == ()
+    assert article.origins["status"].startswith("rule:")
+
+
+@pytest.mark.parametrize(
+    ("url", "status"),
+    [
+        ("https://mp.weixin.qq.com/mp/wappoc_appmsgcaptcha?poc_token=abc", "blocked"),
+        (
+            "https://mp.weixin.qq.com/mp/appmsgalbum?__biz=MzA5&action=getalbum&album_id=1",
+            "not_article",
+        ),
+        ("https://mp.weixin.qq.com/mp/profile_ext?action=home&__biz=MzA5", "not_article"),
+    ],
+)
+def test_urls_that_are_never_articles(url, status):
+    page = short_page(ARTICLE_PARAGRAPH * 3).encode()
+    assert clean(page, url=url).status == status
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "<p>工程师在排查时发现，服务器的运行环境异常，日志里全是超时记录。</p>",
+        "<p>很多网站会在访问过于频繁时要求输入验证码，这是最常见的反爬手段。</p>",
+        "<p>作者登录后查看了后台数据，发现阅读量在深夜突然翻倍。</p>",
+    ],
+)
+def test_articles_that_mention_the_markers_stay_articles(sentence):
+    page = short_page(f"<article><h1>一碗面</h1>{ARTICLE_PARAGRAPH}{sentence}</article>", "一碗面")
+    article = clean(page.encode())
+    assert article.status == "ok", article.origins
+    assert "一家面馆" in article.body
+
+
+def test_a_page_with_no_text_is_empty():
+    assert clean(b"<html><body><div><img src='a.png'></div></body></html>").status == "empty"
