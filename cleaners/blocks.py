@@ -66,7 +66,6 @@ SKIP_TAGS = frozenset(
         "canvas",
     ]
 )
-HEADING_TAGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
 _HIDDEN = re.compile(
     r"display\s*:\s*none|visibility\s*:\s*hidden|opacity\s*:\s*0(?![.\d])|"
     r"rgba\(\s*255\s*,\s*255\s*,\s*255\s*,\s*0\s*\)|font-size\s*:\s*0(?:px)?\s*(?:;|$)",

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from .blocks import Block
 from .record import Removal
+from .rules import BlockRule
 
 
 @dataclass
@@ -21,7 +22,7 @@ class Draft:
     removed: list[Removal] = field(default_factory=list)
     images: list[str] = field(default_factory=list)
     is_original: bool | None = None
-    site_rules: tuple = ()
+    site_rules: tuple[BlockRule, ...] = ()
 
     fallbacks: dict[str, tuple[str, str]] = field(default_factory=dict)
 

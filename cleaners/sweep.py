@@ -46,7 +46,6 @@ class _Sweep:
         for size in sizes:
             self.in_tail.append(remaining <= total * TAIL_SHARE)
             remaining -= size
-        self.title = title
         self.title_key = _key(title) if title else None
         self.account_key = _key(account) if account and len(account) >= 2 else None
 
@@ -76,7 +75,6 @@ class _Sweep:
             self.decisions[i] = block.removal
             return i + 1
         text = block.text
-        key = None
         if len(text) <= 2 * MAX_HEADING_CHARS:
             key = _key(text)
             if key == self.title_key:
@@ -87,7 +85,7 @@ class _Sweep:
         if section and (section.kind != "blurb" or self.in_tail[i]):
             self._remove(i, section.kind, section.name)
             return self._consume_section(i + 1, section)
-        rule = _first_rule(text, self.site_rules) or _language_rule(text)
+        rule = self._boilerplate(text)
         if rule:
             return self._remove(i, rule.kind, rule.name)
         found = find_credits(text)
@@ -118,7 +116,7 @@ class _Sweep:
                     return i
             elif not _is_item(block, self.in_tail[i]):
                 return i
-            rule = _first_rule(block.text, self.site_rules) or _language_rule(block.text)
+            rule = self._boilerplate(block.text)
             if rule:
                 self._remove(i, rule.kind, rule.name)
             else:
@@ -126,6 +124,9 @@ class _Sweep:
             taken += 1
             i += 1
         return i
+
+    def _boilerplate(self, text: str) -> BlockRule | None:
+        return _first_rule(text, self.site_rules) or _language_rule(text)
 
     def _is_self_intro(self, text: str) -> bool:
         return bool(

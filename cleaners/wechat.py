@@ -57,7 +57,7 @@ def read_wechat(tree: LexborHTMLParser, url: str | None) -> Draft:
         "author",
         [script("author"), (meta(tree, "author"), "meta:author"), _dom_author(scope, draft)],
     )
-    _offer_date(draft, tree, scope, script, selectors)
+    _offer_date(draft, scope, script, selectors)
     link, link_origin = script("link")
     own_url, own_origin = page_url(tree)
     if url:
@@ -107,7 +107,7 @@ def _dom_author(scope: LexborNode, draft: Draft) -> tuple[str, str]:
     return "", ""
 
 
-def _offer_date(draft, tree, scope, script, selectors) -> None:
+def _offer_date(draft: Draft, scope: LexborNode, script, selectors) -> None:
     stamp, origin = script("timestamp")
     if stamp:
         draft.offer(
