@@ -141,6 +141,9 @@ def _read_reprint(draft: Draft, tree: LexborHTMLParser, script, selectors) -> No
     share, selector = first_text(tree, selectors["share_source"])
     if share:
         draft.offer("source", share, f"dom:{selector}")
+        comment, _ = script("share_comment")
+        if comment:
+            draft.removed.append(Removal("comment", "wechat.share-comment", comment))
     for selector in selectors["share_source_url"]:
         node = tree.css_first(selector)
         if node is not None and node.attributes.get("data-url"):
