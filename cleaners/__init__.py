@@ -5,6 +5,7 @@ from .clean import clean
 from .decode import MAX_PAGE_BYTES
 from .errors import CleanerError, NotAPage, PageTooLarge, RuleError
 from .record import FIELDS, STATUSES, Article, Removal
+from .rules import cleaner_version
 
 __all__ = [
     "FIELDS",
@@ -18,6 +19,7 @@ __all__ = [
     "Removal",
     "RuleError",
     "clean",
+    "cleaner_version",
     "find_credits",
     "parse_credits",
 ]

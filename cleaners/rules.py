@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import tomllib
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
+from importlib import metadata, resources
 from typing import Any
 
 from .errors import RuleError
@@ -118,6 +119,21 @@ def _block_rule(entry: dict[str, Any], where: str) -> BlockRule:
         pattern=_compile(entry["pattern"], f"{where} {entry['name']}"),
         max_chars=int(entry.get("max_chars", 200)),
     )
+
+
+@cache
+def cleaner_version() -> str:
+    """The package version plus a digest of the rule files: changes whenever a rule does."""
+    digest = hashlib.sha256()
+    folder = resources.files("cleaners").joinpath("rules")
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".toml"):
+            digest.update(entry.name.encode() + b"\0" + entry.read_bytes())
+    try:
+        release = metadata.version("reprints")
+    except metadata.PackageNotFoundError:
+        release = "0"
+    return f"{release}+rules.{digest.hexdigest()[:10]}"
 
 
 @cache

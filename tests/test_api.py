@@ -30,6 +30,7 @@ PUBLIC = {
     "Removal",
     "RuleError",
     "clean",
+    "cleaner_version",
     "find_credits",
     "parse_credits",
 }
