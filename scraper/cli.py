@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 from pathlib import Path
 
 import click
 
 import cleaners
+import db
 from cleaners import Article, CleanerError, PageTooLarge
 from cleaners.decode import too_large_message
 
@@ -120,3 +122,96 @@ def render(article: Article, output_format: str) -> str:
     else:
         parts = [title, byline, article.body]
     return "\n\n".join(p for p in parts if p)
+
+
+def _open(path: str):
+    try:
+        return db.open_database(path)
+    except (db.DbError, sqlite3.DatabaseError) as exc:
+        raise click.ClickException(f"{path}: {exc}") from None
+
+
+@cli.command(name="import")
+@click.argument("database", type=click.Path(dir_okay=False))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("-v", "--verbose", is_flag=True, help="Print one line per file.")
+def import_(database: str, paths: tuple[str, ...], verbose: bool) -> None:
+    """Import saved pages (HTML or text files; folders are walked) into DATABASE.
+
+    Each file is stored as a fetch from its file:// URL, with its raw bytes and the cleaned
+    article; the page's own URL (og:url, canonical, msg_link) is the article's URL when it
+    has one. Importing the same files again only updates last_seen. Files that cannot be
+    read or cleaned are reported and skipped; the exit code is then 1.
+    """
+    store = _open(database)
+    run_id = db.start_run(store, "import", [database, *paths])
+
+    def report(path, outcome: str) -> None:
+        if verbose:
+            click.echo(f"{outcome:<9} {path}", err=True)
+
+    result = db.import_paths(store, run_id, paths, progress=report)
+    for problem in result.problems:
+        click.echo(f"skipped {problem}", err=True)
+    exit_code = 1 if result.problems else 0
+    db.finish_run(store, run_id, result.counts, exit_code, result.problems)
+    if verbose:
+        click.echo(_summary(result.counts), err=True)
+    sys.exit(exit_code)
+
+
+@cli.command()
+@click.argument("database", type=click.Path(exists=True, dir_okay=False))
+@click.option("--outdated", is_flag=True, help="Only articles cleaned by an older cleaner.")
+@click.option("-v", "--verbose", is_flag=True, help="Print one line per changed article.")
+def reclean(database: str, outdated: bool, verbose: bool) -> None:
+    """Clean the stored snapshots in DATABASE again with the current rules (no network).
+
+    Articles whose result changed get a new version (the previous one is kept in
+    article_versions) and new removals; the cleaner version is recorded on every article.
+    """
+    store = _open(database)
+    run_id = db.start_run(store, "reclean", [database] + (["--outdated"] if outdated else []))
+
+    def report(row: dict, outcome: str) -> None:
+        if verbose and outcome != "unchanged":
+            click.echo(f"{outcome:<9} {row['url']}", err=True)
+
+    counts = db.reclean(store, run_id, only_outdated=outdated, progress=report)
+    exit_code = 1 if counts.get("failed") else 0
+    db.finish_run(store, run_id, counts, exit_code)
+    if verbose:
+        click.echo(_summary(counts), err=True)
+    sys.exit(exit_code)
+
+
+@cli.command()
+@click.argument("database", type=click.Path(exists=True, dir_okay=False))
+@click.argument("query")
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+)
+def search(database: str, query: str, limit: int, output_format: str) -> None:
+    """Search the articles in DATABASE; Chinese and Japanese queries of any length work.
+
+    Every word of QUERY must match. Results are ranked best first, with a snippet.
+    """
+    store = _open(database)
+    results = db.search(store, query, limit=limit)
+    if output_format == "json":
+        click.echo(json.dumps(results, ensure_ascii=False, indent=2))
+        return
+    for row in results:
+        byline = " · ".join(filter(None, (row["account"], row["author"], row["published"])))
+        click.echo(f"{row['title']}\n  {byline}\n  {row['url']}\n  {row['snippet']}\n")
+    if not results:
+        click.echo("no articles found", err=True)
+
+
+def _summary(counts) -> str:
+    return ", ".join(f"{name} {counts[name]}" for name in db.runs.COUNTS if counts.get(name))

@@ -1,0 +1,230 @@
+"""Open a reprints database: connection settings, versioned migrations, indexes and search.
+
+The schema version is SQLite's `PRAGMA user_version`. Each migration moves a database one
+version up inside one transaction, so an older database opens with nothing lost and a newer
+one is refused.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import sqlite_utils
+
+from .errors import NotADatabase, SchemaTooNew
+from .search import index_article
+
+SCHEMA_VERSION = 2
+BUSY_TIMEOUT_MS = 30_000
+
+ARTICLE_FIELDS = {
+    "status": str,
+    "title": str,
+    "account": str,
+    "account_id": str,
+    "author": str,
+    "source": str,
+    "source_account_id": str,
+    "editor": str,
+    "translator": str,
+    "published": str,
+    "original_url": str,
+    "is_original": int,
+    "language": str,
+    "body": str,
+    "images": str,
+    "origins": str,
+    "reader": str,
+    "cleaner_version": str,
+    "content_hash": str,
+}
+
+
+def open_database(path: str | Path, create: bool = True) -> sqlite_utils.Database:
+    """Open (and create or migrate) the database at `path`.
+
+    Raises `SchemaTooNew` for a database made by a newer reprints, `NotADatabase` for a file
+    that is not SQLite.
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise NotADatabase(f"{path} is a directory, not a database file")
+    if not create and not path.exists():
+        raise NotADatabase(f"{path} does not exist")
+    try:
+        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA synchronous = NORMAL")
+    except sqlite3.DatabaseError as exc:
+        raise NotADatabase(f"{path} is not a SQLite database ({exc})") from None
+    db = sqlite_utils.Database(conn)
+    migrate(db)
+    return db
+
+
+@contextlib.contextmanager
+def transaction(db: sqlite_utils.Database) -> Iterator[None]:
+    """One write transaction, taking the write lock at the start (BEGIN IMMEDIATE) so that
+    a concurrent writer waits for the busy timeout instead of failing half way."""
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        if db.conn.in_transaction:
+            db.conn.execute("ROLLBACK")
+        raise
+    db.conn.execute("COMMIT")
+
+
+def schema_version(db: sqlite_utils.Database) -> int:
+    return db.execute("PRAGMA user_version").fetchone()[0]
+
+
+def migrate(db: sqlite_utils.Database, target: int = SCHEMA_VERSION) -> None:
+    """Bring the database up to `target`, one version per transaction."""
+    current = schema_version(db)
+    if current > SCHEMA_VERSION:
+        raise SchemaTooNew(
+            f"the database has schema version {current}, newer than this reprints "
+            f"understands ({SCHEMA_VERSION}); upgrade reprints to open it"
+        )
+    if current == 0 and db.table_names() and "runs" not in db.table_names():
+        raise NotADatabase("the file is a SQLite database, but not one made by reprints")
+    for version in range(current + 1, target + 1):
+        with transaction(db):
+            if schema_version(db) < version:
+                MIGRATIONS[version](db)
+                db.execute(f"PRAGMA user_version = {version}")
+
+
+def _v1(db: sqlite_utils.Database) -> None:
+    """Runs, fetches, snapshots, articles and removals."""
+    db["runs"].create(
+        {
+            "id": int,
+            "command": str,
+            "arguments": str,
+            "reprints_version": str,
+            "cleaner_version": str,
+            "pid": int,
+            "started": str,
+            "ended": str,
+            "status": str,
+            "exit_code": int,
+            "discovered": int,
+            "fetched": int,
+            "new": int,
+            "updated": int,
+            "unchanged": int,
+            "blocked": int,
+            "failed": int,
+            "skipped": int,
+            "errors": str,
+        },
+        pk="id",
+    )
+    db["snapshots"].create(
+        {"sha256": str, "bytes": int, "compression": str, "content": bytes, "first_seen": str},
+        pk="sha256",
+    )
+    db["fetches"].create(
+        {
+            "id": int,
+            "run_id": int,
+            "url": str,
+            "fetched_at": str,
+            "last_seen": str,
+            "status_code": int,
+            "headers": str,
+            "etag": str,
+            "last_modified": str,
+            "bytes": int,
+            "sha256": str,
+            "page_status": str,
+            "error": str,
+        },
+        pk="id",
+        foreign_keys=[("run_id", "runs", "id"), ("sha256", "snapshots", "sha256")],
+    )
+    db["articles"].create(
+        {
+            "id": int,
+            "url": str,
+            **ARTICLE_FIELDS,
+            "version": int,
+            "fetch_id": int,
+            "snapshot": str,
+            "run_id": int,
+            "first_seen": str,
+            "last_seen": str,
+            "updated_at": str,
+        },
+        pk="id",
+        not_null={"url", "status"},
+        foreign_keys=[
+            ("fetch_id", "fetches", "id"),
+            ("snapshot", "snapshots", "sha256"),
+            ("run_id", "runs", "id"),
+        ],
+    )
+    db["removals"].create(
+        {
+            "id": int,
+            "article_id": int,
+            "version": int,
+            "position": int,
+            "kind": str,
+            "rule": str,
+            "text": str,
+        },
+        pk="id",
+        foreign_keys=[("article_id", "articles", "id")],
+    )
+    db["articles"].create_index(["url"], unique=True)
+    db["fetches"].create_index(["url", "fetched_at"])
+    db["fetches"].create_index(["sha256"])
+    db["removals"].create_index(["article_id", "version"])
+    db["removals"].create_index(["rule"])
+
+
+def _v2(db: sqlite_utils.Database) -> None:
+    """Earlier versions of each article, indexes for browsing, and CJK full-text search."""
+    db["article_versions"].create(
+        {
+            "id": int,
+            "article_id": int,
+            "version": int,
+            "url": str,
+            **ARTICLE_FIELDS,
+            "fetch_id": int,
+            "snapshot": str,
+            "run_id": int,
+            "replaced_at": str,
+            "replaced_by_run": int,
+        },
+        pk="id",
+        foreign_keys=[
+            ("article_id", "articles", "id"),
+            ("fetch_id", "fetches", "id"),
+            ("snapshot", "snapshots", "sha256"),
+            ("run_id", "runs", "id"),
+            ("replaced_by_run", "runs", "id"),
+        ],
+    )
+    db["article_versions"].create_index(["article_id", "version"], unique=True)
+    for column in ("published", "account", "source", "author", "status"):
+        db["articles"].create_index([column])
+    db.execute(
+        "CREATE VIRTUAL TABLE articles_fts USING fts5("
+        "title, body, people, chars, tokenize = 'unicode61 remove_diacritics 2')"
+    )
+    for row in db.query("SELECT * FROM articles WHERE status = 'ok'"):
+        index_article(db, row)
+
+
+MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {1: _v1, 2: _v2}

@@ -1,0 +1,278 @@
+"""Write pages and articles with their provenance, one transaction per page."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import zlib
+from dataclasses import dataclass
+from typing import Any
+
+import sqlite_utils
+
+from cleaners import Article, cleaner_version
+
+from .schema import ARTICLE_FIELDS, transaction
+from .search import index_article
+
+NEW, UPDATED, UNCHANGED, BLOCKED = "new", "updated", "unchanged", "blocked"
+COMPRESSION = "zlib"
+
+
+def now() -> str:
+    """The current UTC time, ISO 8601 to the second."""
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class PageSource:
+    """Where a page came from: a file that was read or an HTTP response."""
+
+    url: str
+    fetched_at: str
+    status_code: int | None = None
+    headers: dict[str, str] | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def snapshot_bytes(db: sqlite_utils.Database, digest: str) -> bytes:
+    """The raw page stored under `digest`."""
+    row = db.execute(
+        "SELECT compression, content FROM snapshots WHERE sha256 = ?", [digest]
+    ).fetchone()
+    if row is None:
+        raise KeyError(digest)
+    compression, content = row
+    return zlib.decompress(content) if compression == COMPRESSION else content
+
+
+def touch_if_unchanged(db: sqlite_utils.Database, url: str, digest: str, seen: str) -> bool:
+    """If the last fetch of `url` had these very bytes, note that it was seen again and say so."""
+    row = db.execute(
+        "SELECT id, sha256 FROM fetches WHERE url = ? ORDER BY id DESC LIMIT 1", [url]
+    ).fetchone()
+    if row is None or row[1] != digest:
+        return False
+    with transaction(db):
+        db.execute("UPDATE fetches SET last_seen = ? WHERE id = ?", [seen, row[0]])
+        db.execute(
+            "UPDATE articles SET last_seen = ? WHERE fetch_id IN "
+            "(SELECT id FROM fetches WHERE url = ?)",
+            [seen, url],
+        )
+    return True
+
+
+def save_page(
+    db: sqlite_utils.Database,
+    run_id: int,
+    source: PageSource,
+    data: bytes,
+    article: Article,
+) -> str:
+    """Store the raw page, its fetch and its article in one transaction; return the outcome.
+
+    Blocked pages (anti-bot, captcha, rate limit, login) are kept as a fetch and a snapshot
+    but never as an article. An article whose cleaned content changed keeps its previous
+    version in `article_versions`.
+    """
+    digest = sha256(data)
+    with transaction(db):
+        _store_snapshot(db, digest, data, source.fetched_at)
+        fetch_id = _insert_fetch(db, run_id, source, digest, len(data), article.status)
+        if article.status == "blocked":
+            return BLOCKED
+        return _upsert_article(db, run_id, fetch_id, digest, article, article.url or source.url)
+
+
+def record_failure(db: sqlite_utils.Database, run_id: int, source: PageSource, error: str) -> None:
+    """A fetch or file read that produced no page, with the reason."""
+    with transaction(db):
+        db["fetches"].insert(
+            {
+                "run_id": run_id,
+                "url": source.url,
+                "fetched_at": source.fetched_at,
+                "last_seen": source.fetched_at,
+                "status_code": source.status_code,
+                "headers": _json(source.headers),
+                "error": error,
+            }
+        )
+
+
+def reclean_article(
+    db: sqlite_utils.Database, run_id: int, row: dict[str, Any], article: Article
+) -> str:
+    """Replace an article's content with a new cleaning of its stored snapshot, if it differs."""
+    with transaction(db):
+        return _upsert_article(
+            db, run_id, row["fetch_id"], row["snapshot"], article, row["url"], touch=False
+        )
+
+
+def _store_snapshot(db: sqlite_utils.Database, digest: str, data: bytes, seen: str) -> None:
+    db.execute(
+        "INSERT OR IGNORE INTO snapshots (sha256, bytes, compression, content, first_seen) "
+        "VALUES (?, ?, ?, ?, ?)",
+        [digest, len(data), COMPRESSION, zlib.compress(data, 6), seen],
+    )
+
+
+def _insert_fetch(
+    db: sqlite_utils.Database,
+    run_id: int,
+    source: PageSource,
+    digest: str,
+    size: int,
+    page_status: str,
+) -> int:
+    return (
+        db["fetches"]
+        .insert(
+            {
+                "run_id": run_id,
+                "url": source.url,
+                "fetched_at": source.fetched_at,
+                "last_seen": source.fetched_at,
+                "status_code": source.status_code,
+                "headers": _json(source.headers),
+                "etag": source.etag,
+                "last_modified": source.last_modified,
+                "bytes": size,
+                "sha256": digest,
+                "page_status": page_status,
+            }
+        )
+        .last_pk
+    )
+
+
+def _upsert_article(
+    db: sqlite_utils.Database,
+    run_id: int,
+    fetch_id: int,
+    digest: str,
+    article: Article,
+    url: str,
+    touch: bool = True,
+) -> str:
+    fields = article_fields(article)
+    seen = now()
+    existing = db.execute("SELECT * FROM articles WHERE url = ?", [url]).fetchone()
+    if existing is None:
+        article_id = (
+            db["articles"]
+            .insert(
+                {
+                    "url": url,
+                    **fields,
+                    "version": 1,
+                    "fetch_id": fetch_id,
+                    "snapshot": digest,
+                    "run_id": run_id,
+                    "first_seen": seen,
+                    "last_seen": seen,
+                    "updated_at": seen,
+                }
+            )
+            .last_pk
+        )
+        _insert_removals(db, article_id, 1, article)
+        index_article(db, {"id": article_id, **fields})
+        return NEW
+    columns = [d[0] for d in db.execute("SELECT * FROM articles LIMIT 0").description]
+    current = dict(zip(columns, existing, strict=True))
+    if current["content_hash"] == fields["content_hash"]:
+        changes = {"cleaner_version": fields["cleaner_version"]}
+        if touch:
+            changes["last_seen"] = seen
+        db["articles"].update(current["id"], changes)
+        return UNCHANGED
+    db["article_versions"].insert(
+        {
+            "article_id": current["id"],
+            **{k: current[k] for k in ("version", "url", *ARTICLE_FIELDS)},
+            "fetch_id": current["fetch_id"],
+            "snapshot": current["snapshot"],
+            "run_id": current["run_id"],
+            "replaced_at": seen,
+            "replaced_by_run": run_id,
+        }
+    )
+    version = current["version"] + 1
+    db["articles"].update(
+        current["id"],
+        {
+            **fields,
+            "version": version,
+            "fetch_id": fetch_id,
+            "snapshot": digest,
+            "run_id": run_id,
+            "last_seen": seen if touch else current["last_seen"],
+            "updated_at": seen,
+        },
+    )
+    _insert_removals(db, current["id"], version, article)
+    index_article(db, {"id": current["id"], **fields})
+    return UPDATED
+
+
+def article_fields(article: Article) -> dict[str, Any]:
+    """The article's columns, with a hash of its content to tell when it changed."""
+    data = article.to_dict()
+    fields = {k: data.get(k) for k in ARTICLE_FIELDS if k not in ("content_hash",)}
+    fields["is_original"] = None if article.is_original is None else int(article.is_original)
+    fields["images"] = _json(list(article.images))
+    fields["origins"] = _json(article.origins)
+    fields["body"] = article.body or None
+    fields["cleaner_version"] = cleaner_version()
+    content = {k: data.get(k) for k in CONTENT_KEYS}
+    fields["content_hash"] = sha256(
+        json.dumps(content, ensure_ascii=False, sort_keys=True).encode()
+    )
+    return fields
+
+
+CONTENT_KEYS = (
+    "status",
+    "title",
+    "account",
+    "account_id",
+    "author",
+    "source",
+    "source_account_id",
+    "editor",
+    "translator",
+    "published",
+    "original_url",
+    "is_original",
+    "language",
+    "body",
+    "images",
+    "removed",
+)
+
+
+def _insert_removals(db: sqlite_utils.Database, article_id: int, version: int, article: Article):
+    db["removals"].insert_all(
+        {
+            "article_id": article_id,
+            "version": version,
+            "position": position,
+            "kind": removal.kind,
+            "rule": removal.rule,
+            "text": removal.text,
+        }
+        for position, removal in enumerate(article.removed)
+    )
+
+
+def _json(value: Any) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False)
