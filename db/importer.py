@@ -14,7 +14,7 @@ from cleaners import CleanerError, clean
 
 from .store import PageSource, now, record_failure, save_page, sha256, touch_if_unchanged
 
-PAGE_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml", ".txt", ".md", ".markdown"}
+PAGE_SUFFIXES = (".html", ".htm", ".xhtml", ".shtml", ".txt")
 
 
 @dataclass
@@ -25,12 +25,15 @@ class ImportResult:
     problems: list[str] = field(default_factory=list)
 
 
-def page_files(paths: Iterable[str | Path]) -> Iterator[Path]:
-    """The page files named or found below the given paths, in a stable order."""
+def page_files(
+    paths: Iterable[str | Path], suffixes: Iterable[str] = PAGE_SUFFIXES
+) -> Iterator[Path]:
+    """The files named, and the files with a page suffix below the folders named, sorted."""
+    wanted = {s.lower() if s.startswith(".") else f".{s.lower()}" for s in suffixes}
     for path in map(Path, paths):
         if path.is_dir():
             for child in sorted(path.rglob("*")):
-                if child.is_file() and child.suffix.lower() in PAGE_SUFFIXES:
+                if child.is_file() and child.suffix.lower() in wanted:
                     yield child
         else:
             yield path
@@ -41,10 +44,11 @@ def import_paths(
     run_id: int,
     paths: Iterable[str | Path],
     progress: Callable[[Path, str], None] | None = None,
+    suffixes: Iterable[str] = PAGE_SUFFIXES,
 ) -> ImportResult:
     """Import every page file; a bad file is recorded and skipped, never half-written."""
     result = ImportResult()
-    for path in page_files(paths):
+    for path in page_files(paths, suffixes):
         outcome = _import_file(db, run_id, path, result)
         result.counts[outcome] += 1
         if progress:

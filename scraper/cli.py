@@ -134,14 +134,25 @@ def _open(path: str):
 @cli.command(name="import")
 @click.argument("database", type=click.Path(dir_okay=False))
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option(
+    "--suffix",
+    "suffixes",
+    multiple=True,
+    default=db.importer.PAGE_SUFFIXES,
+    show_default=True,
+    help="File endings to import from folders (repeat; e.g. --suffix .md for Markdown dumps).",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Print one line per file.")
-def import_(database: str, paths: tuple[str, ...], verbose: bool) -> None:
+def import_(
+    database: str, paths: tuple[str, ...], suffixes: tuple[str, ...], verbose: bool
+) -> None:
     """Import saved pages (HTML or text files; folders are walked) into DATABASE.
 
     Each file is stored as a fetch from its file:// URL, with its raw bytes and the cleaned
     article; the page's own URL (og:url, canonical, msg_link) is the article's URL when it
     has one. Importing the same files again only updates last_seen. Files that cannot be
-    read or cleaned are reported and skipped; the exit code is then 1.
+    read or cleaned are reported and skipped; the exit code is then 1. Files named on the
+    command line are imported whatever their ending.
     """
     store = _open(database)
     run_id = db.start_run(store, "import", [database, *paths])
@@ -150,7 +161,7 @@ def import_(database: str, paths: tuple[str, ...], verbose: bool) -> None:
         if verbose:
             click.echo(f"{outcome:<9} {path}", err=True)
 
-    result = db.import_paths(store, run_id, paths, progress=report)
+    result = db.import_paths(store, run_id, paths, progress=report, suffixes=suffixes)
     for problem in result.problems:
         click.echo(f"skipped {problem}", err=True)
     exit_code = 1 if result.problems else 0
