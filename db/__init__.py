@@ -6,22 +6,33 @@ from .reclean import reclean
 from .runs import finish_run, start_run
 from .schema import SCHEMA_VERSION, open_database
 from .search import fts_query, search, snippet
-from .store import PageSource, record_failure, save_page, snapshot_bytes
+from .store import (
+    LastFetch,
+    PageSource,
+    last_fetch,
+    record_failure,
+    record_not_modified,
+    save_page,
+    snapshot_bytes,
+)
 
 __all__ = [
     "SCHEMA_VERSION",
     "DbError",
     "ImportResult",
+    "LastFetch",
     "NotADatabase",
     "PageSource",
     "SchemaTooNew",
     "finish_run",
     "fts_query",
     "import_paths",
+    "last_fetch",
     "open_database",
     "page_files",
     "reclean",
     "record_failure",
+    "record_not_modified",
     "save_page",
     "search",
     "snapshot_bytes",

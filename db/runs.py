@@ -14,7 +14,17 @@ from cleaners import cleaner_version
 from .schema import transaction
 from .store import now
 
-COUNTS = ("discovered", "fetched", "new", "updated", "unchanged", "blocked", "failed", "skipped")
+COUNTS = (
+    "discovered",
+    "fetched",
+    "new",
+    "updated",
+    "unchanged",
+    "blocked",
+    "failed",
+    "skipped",
+    "robots",
+)
 
 
 def start_run(db: sqlite_utils.Database, command: str, arguments: list[str]) -> int:

@@ -124,6 +124,7 @@ def _v1(db: sqlite_utils.Database) -> None:
             "blocked": int,
             "failed": int,
             "skipped": int,
+            "robots": int,
             "errors": str,
         },
         pk="id",

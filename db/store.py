@@ -59,13 +59,7 @@ def touch_if_unchanged(db: sqlite_utils.Database, url: str, digest: str, seen: s
     ).fetchone()
     if row is None or row[1] != digest:
         return False
-    with transaction(db):
-        db.execute("UPDATE fetches SET last_seen = ? WHERE id = ?", [seen, row[0]])
-        db.execute(
-            "UPDATE articles SET last_seen = ? WHERE fetch_id IN "
-            "(SELECT id FROM fetches WHERE url = ?)",
-            [seen, url],
-        )
+    record_not_modified(db, row[0], url, seen)
     return True
 
 
@@ -276,3 +270,36 @@ def _insert_removals(db: sqlite_utils.Database, article_id: int, version: int, a
 
 def _json(value: Any) -> str | None:
     return None if value is None else json.dumps(value, ensure_ascii=False)
+
+
+@dataclass(frozen=True)
+class LastFetch:
+    """What the last successful fetch of a URL said: for conditional requests."""
+
+    id: int
+    fetched_at: str
+    etag: str | None
+    last_modified: str | None
+    page_status: str | None
+
+
+def last_fetch(db: sqlite_utils.Database, url: str) -> LastFetch | None:
+    """The latest fetch of `url` that stored a page which was not blocked."""
+    row = db.execute(
+        "SELECT id, fetched_at, etag, last_modified, page_status FROM fetches "
+        "WHERE url = ? AND sha256 IS NOT NULL AND coalesce(page_status, '') != 'blocked' "
+        "ORDER BY id DESC LIMIT 1",
+        [url],
+    ).fetchone()
+    return LastFetch(*row) if row else None
+
+
+def record_not_modified(db: sqlite_utils.Database, fetch_id: int, url: str, seen: str) -> None:
+    """A 304 for `url`: the stored page and its article were seen again, nothing else changes."""
+    with transaction(db):
+        db.execute("UPDATE fetches SET last_seen = ? WHERE id = ?", [seen, fetch_id])
+        db.execute(
+            "UPDATE articles SET last_seen = ? WHERE fetch_id IN "
+            "(SELECT id FROM fetches WHERE url = ?)",
+            [seen, url],
+        )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 import sys
@@ -13,6 +14,12 @@ import cleaners
 import db
 from cleaners import Article, CleanerError, PageTooLarge
 from cleaners.decode import too_large_message
+
+from .crawl import Crawl
+from .errors import CrawlLocked, SourcesError
+from .fetch import FetchSettings
+from .lock import crawl_lock
+from .sources import Source, load_sources
 
 FORMATS = ("json", "text", "markdown")
 
@@ -226,3 +233,156 @@ def search(database: str, query: str, limit: int, output_format: str) -> None:
 
 def _summary(counts) -> str:
     return ", ".join(f"{name} {counts[name]}" for name in db.runs.COUNTS if counts.get(name))
+
+
+@cli.command()
+@click.argument("database", type=click.Path(dir_okay=False))
+@click.argument("urls", nargs=-1)
+@click.option("--feed", "feeds", multiple=True, help="An RSS or Atom feed (repeat).")
+@click.option("--sitemap", "sitemaps", multiple=True, help="A sitemap or sitemap index (repeat).")
+@click.option("--listing", "listings", multiple=True, help="A listing page (repeat; with --links).")
+@click.option("--links", "links", multiple=True, help="CSS selector of a listing's article links.")
+@click.option("--sources", "sources_file", type=click.Path(dir_okay=False), help="A sources file.")
+@click.option("--refresh", is_flag=True, help="Fetch stored URLs again (conditional requests).")
+@click.option("--wait", is_flag=True, help="Wait for another crawl on DATABASE to finish.")
+@click.option("--concurrency", type=click.IntRange(1, 64), default=8, show_default=True)
+@click.option("--per-host", type=click.IntRange(1, 16), default=2, show_default=True)
+@click.option(
+    "--delay",
+    type=click.FloatRange(0),
+    default=1.0,
+    show_default=True,
+    help="Seconds between requests to one host.",
+)
+@click.option("--timeout", type=click.FloatRange(0.1), default=20.0, show_default=True)
+@click.option("--retries", type=click.IntRange(0, 10), default=3, show_default=True)
+@click.option(
+    "--max-bytes",
+    type=click.IntRange(min=1),
+    default=32 * 1024 * 1024,
+    show_default=True,
+    help="Refuse responses larger than this.",
+)
+@click.option("--user-agent", help="The User-Agent header (default names reprints).")
+@click.option("--ignore-robots", is_flag=True, help="Do not read robots.txt (your own sites).")
+@click.option("-v", "--verbose", is_flag=True, help="Log each fetch on stderr.")
+@click.option(
+    "--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+def crawl(
+    database: str,
+    urls: tuple[str, ...],
+    feeds,
+    sitemaps,
+    listings,
+    links,
+    sources_file,
+    refresh,
+    wait,
+    concurrency,
+    per_host,
+    delay,
+    timeout,
+    retries,
+    max_bytes,
+    user_agent,
+    ignore_robots,
+    verbose,
+    log_format,
+) -> None:
+    """Find, fetch, clean and store articles: the command for a crontab.
+
+    Sources are URLs, feeds, sitemaps, listing pages and a sources file. URLs already
+    stored are not fetched again unless --refresh or their source says they changed; a
+    refetch is a conditional request. One crawl runs per database at a time.
+
+    Exit codes: 0 all archived, 1 some URLs failed or came back blocked, 2 usage or
+    configuration error, 3 another crawl holds the database.
+    """
+    if len(links) not in (0, len(listings)):
+        raise click.UsageError("give one --links selector per --listing")
+    if listings and not links:
+        raise click.UsageError("--listing needs --links, the CSS selector of its article links")
+    sources = _crawl_sources(urls, feeds, sitemaps, listings, links, sources_file)
+    settings = FetchSettings(
+        concurrency=concurrency,
+        per_host=per_host,
+        delay=delay,
+        timeout=timeout,
+        retries=retries,
+        max_bytes=max_bytes,
+        obey_robots=not ignore_robots,
+        **({"user_agent": user_agent} if user_agent else {}),
+    )
+    try:
+        with crawl_lock(database, wait=wait):
+            store = _open(database)
+            run_id = db.start_run(store, "crawl", _arguments(click.get_current_context()))
+            report = _reporter(verbose, log_format)
+            result = asyncio.run(Crawl(store, run_id, settings, refresh, report).run(sources))
+            db.finish_run(store, run_id, result.counts, result.exit_code, result.errors)
+    except CrawlLocked as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(3)
+    for error in result.errors if verbose else ():
+        click.echo(f"failed {error}", err=True)
+    if verbose or log_format == "json":
+        _log(log_format, {"event": "summary", **dict(result.counts)}, _summary(result.counts))
+    sys.exit(result.exit_code)
+
+
+def _crawl_sources(urls, feeds, sitemaps, listings, links, sources_file) -> list[Source]:
+    for url in (*urls, *feeds, *sitemaps, *listings):
+        if not url.startswith(("http://", "https://")):
+            raise click.BadParameter(f"{url!r} is not an http(s) URL")
+    sources: list[Source] = []
+    if urls:
+        sources.append(Source(name="urls", urls=tuple(urls)))
+    sources += [Source(name=f, feed=f) for f in feeds]
+    sources += [Source(name=s, sitemap=s) for s in sitemaps]
+    sources += [Source(name=u, listing=u, links=c) for u, c in zip(listings, links, strict=True)]
+    if sources_file:
+        try:
+            sources += load_sources(sources_file)
+        except SourcesError as exc:
+            raise click.ClickException(str(exc)) from None
+    if not sources:
+        raise click.UsageError(
+            "nothing to crawl: give URLs, --feed, --sitemap, --listing or --sources"
+        )
+    return sources
+
+
+def _reporter(verbose: bool, log_format: str):
+    def report(event: dict) -> None:
+        if not verbose:
+            return
+        text = " ".join(
+            str(event[k]) for k in ("outcome", "status", "url", "note") if event.get(k) is not None
+        )
+        _log(log_format, event, text)
+
+    return report
+
+
+def _log(log_format: str, event: dict, text: str) -> None:
+    if log_format == "json":
+        click.echo(json.dumps(event, ensure_ascii=False), err=True)
+    else:
+        click.echo(text, err=True)
+
+
+def _arguments(ctx: click.Context) -> list[str]:
+    """The command's arguments as given (defaults left out), for the run record."""
+    out: list[str] = []
+    for name, value in ctx.params.items():
+        if value is None or value is False or value == () or _defaulted(ctx, name):
+            continue
+        values = value if isinstance(value, tuple) else (value,)
+        out += [f"{name}={v}" for v in values]
+    return out
+
+
+def _defaulted(ctx: click.Context, name: str) -> bool:
+    source = ctx.get_parameter_source(name)
+    return source is not None and source.name == "DEFAULT"

@@ -1,0 +1,207 @@
+"""One crawl: discover URLs at the sources, fetch what is new or changed, clean and store it."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import cleaners
+import db
+
+from .discover import Link, feed_links, listing_links, sitemap_links
+from .errors import FetchError, RobotsDisallowed
+from .fetch import Fetched, Fetcher, FetchSettings
+from .sources import Source
+
+MAX_SITEMAPS = 50
+Report = Callable[[dict[str, Any]], None]
+
+
+@dataclass
+class CrawlResult:
+    """Counts by outcome, and one line per URL that failed."""
+
+    counts: Counter[str] = field(default_factory=Counter)
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every URL was archived or known, 1 when some failed or came back blocked."""
+        return 1 if self.counts.get("failed") or self.counts.get("blocked") else 0
+
+
+@dataclass(frozen=True)
+class _Item:
+    url: str
+    source: Source
+    updated: str | None
+
+
+class Crawl:
+    """A crawl of some sources into one database, in one run."""
+
+    def __init__(
+        self,
+        store: Any,
+        run_id: int,
+        settings: FetchSettings,
+        refresh: bool = False,
+        report: Report | None = None,
+    ) -> None:
+        self.store = store
+        self.run_id = run_id
+        self.settings = settings
+        self.refresh = refresh
+        self.report = report or (lambda event: None)
+        self.result = CrawlResult()
+
+    async def run(self, sources: list[Source]) -> CrawlResult:
+        async with Fetcher(self.settings) as fetcher:
+            self.fetcher = fetcher
+            items = await self._discover_all(sources)
+            self.result.counts["discovered"] += len(items)
+            queue: asyncio.Queue[_Item] = asyncio.Queue()
+            for item in items:
+                queue.put_nowait(item)
+            workers = [
+                asyncio.create_task(self._worker(queue))
+                for _ in range(min(self.settings.concurrency, max(1, len(items))))
+            ]
+            await asyncio.gather(*workers)
+        return self.result
+
+    async def _worker(self, queue: asyncio.Queue[_Item]) -> None:
+        while not queue.empty():
+            item = queue.get_nowait()
+            await self._visit(item)
+
+    async def _discover_all(self, sources: list[Source]) -> list[_Item]:
+        seen: set[str] = set()
+        items: list[_Item] = []
+        for source in sources:
+            links = await self._discover(source)
+            if source.limit is not None:
+                links = links[: source.limit]
+            for link in links:
+                if link.url not in seen:
+                    seen.add(link.url)
+                    items.append(_Item(link.url, source, link.updated))
+        return items
+
+    async def _discover(self, source: Source) -> list[Link]:
+        for url in (*source.urls, source.feed, source.sitemap, source.listing):
+            if url and source.delay is not None:
+                self.fetcher.set_host_delay(url, source.delay)
+        if source.urls:
+            return [Link(url) for url in source.urls]
+        if source.feed:
+            page = await self._fetch_source(source.feed)
+            return feed_links(page.content, page.final_url) if page else []
+        if source.listing:
+            page = await self._fetch_source(source.listing)
+            return listing_links(page.content, page.final_url, source.links or "a") if page else []
+        return await self._sitemap(source.sitemap or "")
+
+    async def _sitemap(self, url: str) -> list[Link]:
+        pages: list[Link] = []
+        pending, done = [url], set()
+        while pending and len(done) < MAX_SITEMAPS:
+            current = pending.pop(0)
+            if current in done:
+                continue
+            done.add(current)
+            page = await self._fetch_source(current)
+            if page is None:
+                continue
+            found, nested = sitemap_links(page.content, page.final_url)
+            pages.extend(found)
+            pending.extend(nested)
+        return pages
+
+    async def _fetch_source(self, url: str) -> Fetched | None:
+        """A feed, sitemap or listing page: always fetched fresh, never stored."""
+        try:
+            page = await self.fetcher.fetch(url)
+        except RobotsDisallowed as exc:
+            self._count("robots", url, str(exc))
+            return None
+        except FetchError as exc:
+            self._fail(url, str(exc))
+            return None
+        if page.status_code >= 400:
+            self._fail(url, f"HTTP {page.status_code}")
+            return None
+        self.report({"event": "source", "url": url, "status": page.status_code})
+        return page
+
+    async def _visit(self, item: _Item) -> None:
+        url = item.url
+        last = db.last_fetch(self.store, url)
+        if last and not self._should_refetch(item, last):
+            self._count("skipped", url, "already stored")
+            return
+        try:
+            page = await self.fetcher.fetch(
+                url,
+                etag=last.etag if last else None,
+                last_modified=last.last_modified if last else None,
+            )
+        except RobotsDisallowed as exc:
+            self._count("robots", url, str(exc))
+            return
+        except FetchError as exc:
+            self._fail(url, str(exc))
+            return
+        self.result.counts["fetched"] += 1
+        if page.not_modified and last:
+            db.record_not_modified(self.store, last.id, url, page.fetched_at)
+            self._count("unchanged", url, "304 not modified", page)
+            return
+        if page.status_code >= 400:
+            self._fail(url, f"HTTP {page.status_code}", page)
+            return
+        try:
+            article = cleaners.clean(page.content, url=url, max_bytes=self.settings.max_bytes)
+        except cleaners.CleanerError as exc:
+            self._fail(url, str(exc), page)
+            return
+        source = db.PageSource(
+            url=url,
+            fetched_at=page.fetched_at,
+            status_code=page.status_code,
+            headers=page.headers,
+            etag=page.headers.get("etag"),
+            last_modified=page.headers.get("last-modified"),
+        )
+        outcome = db.save_page(self.store, self.run_id, source, page.content, article)
+        self._count(outcome, url, article.status, page)
+
+    def _should_refetch(self, item: _Item, last: db.LastFetch) -> bool:
+        if self.refresh or item.source.refresh:
+            return True
+        return bool(item.updated and item.updated[:19] > last.fetched_at[:19])
+
+    def _count(self, outcome: str, url: str, note: str, page: Fetched | None = None) -> None:
+        self.result.counts[outcome] += 1
+        event = {"event": "fetch", "url": url, "outcome": outcome, "note": note}
+        if page is not None:
+            event.update(status=page.status_code, bytes=len(page.content), ms=page.elapsed_ms)
+        self.report(event)
+
+    def _fail(self, url: str, reason: str, page: Fetched | None = None) -> None:
+        self.result.errors.append(f"{url}: {reason}" if url not in reason else reason)
+        db.record_failure(
+            self.store,
+            self.run_id,
+            db.PageSource(
+                url=url,
+                fetched_at=page.fetched_at if page else db.store.now(),
+                status_code=page.status_code if page else None,
+                headers=page.headers if page else None,
+            ),
+            reason,
+        )
+        self._count("failed", url, reason, page)

@@ -1,0 +1,107 @@
+"""Find article URLs in RSS and Atom feeds, sitemaps (and sitemap indexes) and listing pages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urldefrag, urljoin
+
+from lxml import etree
+from selectolax.lexbor import LexborHTMLParser
+
+from cleaners.dates import parse_date
+
+_XML = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=False)
+
+
+@dataclass(frozen=True)
+class Link:
+    """A URL a source points to, and when the source says it last changed (ISO 8601)."""
+
+    url: str
+    updated: str | None = None
+
+
+def _local(tag: object) -> str:
+    return etree.QName(tag).localname.lower() if isinstance(tag, str) else ""
+
+
+def _root(content: bytes) -> etree._Element | None:
+    try:
+        return etree.fromstring(content.strip(), _XML)
+    except (etree.XMLSyntaxError, ValueError):
+        return None
+
+
+def feed_links(content: bytes, base_url: str) -> list[Link]:
+    """The item links of an RSS or Atom feed, with their updated or published dates."""
+    root = _root(content)
+    if root is None:
+        return []
+    links: list[Link] = []
+    for item in root.iter():
+        kind = _local(item.tag)
+        if kind not in ("item", "entry"):
+            continue
+        url, updated = "", None
+        for child in item:
+            name = _local(child.tag)
+            if name == "link":
+                href = child.get("href")
+                rel = child.get("rel", "alternate")
+                if href and rel == "alternate":
+                    url = url or href
+                elif not href and child.text:
+                    url = url or child.text.strip()
+            elif name == "guid" and not url and child.get("isPermaLink") != "false":
+                url = (child.text or "").strip()
+            elif name in ("updated", "pubdate", "published", "date", "modified"):
+                updated = updated or parse_date(child.text or "")
+        if url:
+            links.append(Link(_absolute(url, base_url), updated))
+    return links
+
+
+def sitemap_links(content: bytes, base_url: str) -> tuple[list[Link], list[str]]:
+    """(page links, nested sitemap URLs) of a sitemap or sitemap index."""
+    root = _root(content)
+    if root is None:
+        return [], []
+    pages: list[Link] = []
+    nested: list[str] = []
+    for entry in root.iter():
+        kind = _local(entry.tag)
+        if kind not in ("url", "sitemap"):
+            continue
+        loc, lastmod = "", None
+        for child in entry:
+            name = _local(child.tag)
+            if name == "loc":
+                loc = (child.text or "").strip()
+            elif name == "lastmod":
+                lastmod = parse_date(child.text or "")
+        if not loc:
+            continue
+        if kind == "sitemap":
+            nested.append(_absolute(loc, base_url))
+        else:
+            pages.append(Link(_absolute(loc, base_url), lastmod))
+    return pages, nested
+
+
+def listing_links(content: bytes, base_url: str, selector: str) -> list[Link]:
+    """The links a CSS selector picks out of a listing page (the elements or their <a>)."""
+    tree = LexborHTMLParser(content)
+    base = tree.css_first("base[href]")
+    if base is not None:
+        base_url = urljoin(base_url, base.attributes.get("href") or "")
+    links: list[Link] = []
+    for node in tree.css(selector):
+        anchor = node if node.tag == "a" else node.css_first("a[href]")
+        href = (anchor.attributes.get("href") or "").strip() if anchor is not None else ""
+        if href and not href.startswith(("javascript:", "mailto:", "#")):
+            links.append(Link(_absolute(href, base_url)))
+    return links
+
+
+def _absolute(url: str, base_url: str) -> str:
+    return urldefrag(urljoin(base_url, url.strip())).url
