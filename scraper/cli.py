@@ -318,8 +318,11 @@ def crawl(
         with crawl_lock(database, wait=wait):
             store = _open(database)
             run_id = db.start_run(store, "crawl", _arguments(click.get_current_context()))
-            report = _reporter(verbose, log_format)
-            result = asyncio.run(Crawl(store, run_id, settings, refresh, report).run(sources))
+            report = _Reporter(verbose, log_format)
+            try:
+                result = asyncio.run(Crawl(store, run_id, settings, refresh, report).run(sources))
+            finally:
+                report.close()
             db.finish_run(store, run_id, result.counts, result.exit_code, result.errors)
     except CrawlLocked as exc:
         click.echo(f"Error: {exc}", err=True)
@@ -353,16 +356,27 @@ def _crawl_sources(urls, feeds, sitemaps, listings, links, sources_file) -> list
     return sources
 
 
-def _reporter(verbose: bool, log_format: str):
-    def report(event: dict) -> None:
-        if not verbose:
-            return
-        text = " ".join(
-            str(event[k]) for k in ("outcome", "status", "url", "note") if event.get(k) is not None
-        )
-        _log(log_format, event, text)
+class _Reporter:
+    """Crawl events on stderr: a line per fetch with -v, else a progress bar on a terminal."""
 
-    return report
+    def __init__(self, verbose: bool, log_format: str) -> None:
+        self.verbose = verbose
+        self.log_format = log_format
+        self.bar = None
+
+    def __call__(self, event: dict) -> None:
+        if self.verbose:
+            keys = ("outcome", "status", "url", "note")
+            _log(self.log_format, event, " ".join(str(event[k]) for k in keys if event.get(k)))
+        elif event["event"] == "discovered" and sys.stderr.isatty() and event["count"]:
+            self.bar = click.progressbar(length=event["count"], label="crawling", file=sys.stderr)
+            self.bar.__enter__()
+        elif event["event"] == "fetch" and self.bar is not None:
+            self.bar.update(1)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
 
 
 def _log(log_format: str, event: dict, text: str) -> None:

@@ -63,6 +63,7 @@ class Crawl:
             self.fetcher = fetcher
             items = await self._discover_all(sources)
             self.result.counts["discovered"] += len(items)
+            self.report({"event": "discovered", "count": len(items)})
             queue: asyncio.Queue[_Item] = asyncio.Queue()
             for item in items:
                 queue.put_nowait(item)
