@@ -331,6 +331,13 @@ def crawl(
         click.echo(f"failed {error}", err=True)
     if verbose or log_format == "json":
         _log(log_format, {"event": "summary", **dict(result.counts)}, _summary(result.counts))
+    elif result.exit_code:
+        counts = result.counts
+        click.echo(
+            f"reprints crawl: {counts['failed']} failed, {counts['blocked']} blocked of "
+            f"{counts['discovered']} URLs; see run {run_id} in {database}, or run with -v",
+            err=True,
+        )
     sys.exit(result.exit_code)
 
 
