@@ -143,22 +143,26 @@ class Fetcher:
 
     async def _get(self, url: str, headers: dict[str, str]) -> Fetched:
         host = self._host(url)
-        async with self._slots, host.slots:
+        async with host.slots:
             await self._wait_turn(host)
-            started = time.monotonic()
-            fetched_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-            assert self._client is not None, "use the Fetcher as an async context manager"
-            async with self._client.stream("GET", url, headers=headers) as response:
-                content = await self._read(response)
-            return Fetched(
-                url=url,
-                final_url=str(response.url),
-                status_code=response.status_code,
-                headers=dict(response.headers),
-                content=content,
-                fetched_at=fetched_at,
-                elapsed_ms=int((time.monotonic() - started) * 1000),
-            )
+            async with self._slots:
+                return await self._request(url, headers)
+
+    async def _request(self, url: str, headers: dict[str, str]) -> Fetched:
+        started = time.monotonic()
+        fetched_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        assert self._client is not None, "use the Fetcher as an async context manager"
+        async with self._client.stream("GET", url, headers=headers) as response:
+            content = await self._read(response)
+        return Fetched(
+            url=url,
+            final_url=str(response.url),
+            status_code=response.status_code,
+            headers=dict(response.headers),
+            content=content,
+            fetched_at=fetched_at,
+            elapsed_ms=int((time.monotonic() - started) * 1000),
+        )
 
     async def _read(self, response: httpx.Response) -> bytes:
         limit = self.settings.max_bytes
