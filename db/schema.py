@@ -57,12 +57,13 @@ def open_database(path: str | Path, create: bool = True) -> sqlite_utils.Databas
     try:
         conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA foreign_keys = ON")
+        db = sqlite_utils.Database(conn)
+        _check_identity(db)
+        conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
     except sqlite3.DatabaseError as exc:
         raise NotADatabase(f"{path} is not a SQLite database ({exc})") from None
-    db = sqlite_utils.Database(conn)
     migrate(db)
     return db
 
@@ -85,16 +86,22 @@ def schema_version(db: sqlite_utils.Database) -> int:
     return db.execute("PRAGMA user_version").fetchone()[0]
 
 
+def _check_identity(db: sqlite_utils.Database) -> int:
+    """The schema version, after making sure the file is empty or a reprints database."""
+    tables = set(db.table_names())
+    if tables and not {"runs", "articles"} <= tables:
+        raise NotADatabase("the file is a SQLite database, but not one made by reprints")
+    return schema_version(db)
+
+
 def migrate(db: sqlite_utils.Database, target: int = SCHEMA_VERSION) -> None:
     """Bring the database up to `target`, one version per transaction."""
-    current = schema_version(db)
+    current = _check_identity(db)
     if current > SCHEMA_VERSION:
         raise SchemaTooNew(
             f"the database has schema version {current}, newer than this reprints "
             f"understands ({SCHEMA_VERSION}); upgrade reprints to open it"
         )
-    if current == 0 and db.table_names() and "runs" not in db.table_names():
-        raise NotADatabase("the file is a SQLite database, but not one made by reprints")
     for version in range(current + 1, target + 1):
         with transaction(db):
             if schema_version(db) < version:

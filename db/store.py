@@ -35,6 +35,7 @@ class PageSource:
     headers: dict[str, str] | None = None
     etag: str | None = None
     last_modified: str | None = None
+    run_id: int | None = None
 
 
 def sha256(data: bytes) -> str:
@@ -294,8 +295,15 @@ def last_fetch(db: sqlite_utils.Database, url: str) -> LastFetch | None:
     return LastFetch(*row) if row else None
 
 
-def record_not_modified(db: sqlite_utils.Database, fetch_id: int, url: str, seen: str) -> None:
-    """A 304 for `url`: the stored page and its article were seen again, nothing else changes."""
+def record_not_modified(
+    db: sqlite_utils.Database,
+    fetch_id: int,
+    url: str,
+    seen: str,
+    response: PageSource | None = None,
+) -> None:
+    """The stored page of `url` was seen again unchanged (same bytes, or an HTTP 304):
+    update `last_seen`, and record the request itself when there was one (`response`)."""
     with transaction(db):
         db.execute("UPDATE fetches SET last_seen = ? WHERE id = ?", [seen, fetch_id])
         db.execute(
@@ -303,3 +311,17 @@ def record_not_modified(db: sqlite_utils.Database, fetch_id: int, url: str, seen
             "(SELECT id FROM fetches WHERE url = ?)",
             [seen, url],
         )
+        if response is not None:
+            db["fetches"].insert(
+                {
+                    "run_id": response.run_id,
+                    "url": url,
+                    "fetched_at": response.fetched_at,
+                    "last_seen": response.fetched_at,
+                    "status_code": response.status_code,
+                    "headers": _json(response.headers),
+                    "etag": response.etag,
+                    "last_modified": response.last_modified,
+                    "page_status": "not_modified",
+                }
+            )

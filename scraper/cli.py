@@ -329,7 +329,7 @@ def crawl(
         sys.exit(3)
     for error in result.errors if verbose else ():
         click.echo(f"failed {error}", err=True)
-    if verbose or log_format == "json":
+    if verbose:
         _log(log_format, {"event": "summary", **dict(result.counts)}, _summary(result.counts))
     elif result.exit_code:
         counts = result.counts
@@ -339,6 +339,12 @@ def crawl(
             err=True,
         )
     sys.exit(result.exit_code)
+
+
+class ConfigError(click.ClickException):
+    """A configuration error: one line on stderr, exit code 2 like a usage error."""
+
+    exit_code = 2
 
 
 def _crawl_sources(urls, feeds, sitemaps, listings, links, sources_file) -> list[Source]:
@@ -355,7 +361,7 @@ def _crawl_sources(urls, feeds, sitemaps, listings, links, sources_file) -> list
         try:
             sources += load_sources(sources_file)
         except SourcesError as exc:
-            raise click.ClickException(str(exc)) from None
+            raise ConfigError(str(exc)) from None
     if not sources:
         raise click.UsageError(
             "nothing to crawl: give URLs, --feed, --sitemap, --listing or --sources"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -158,32 +159,39 @@ class Crawl:
             return
         self.result.counts["fetched"] += 1
         if page.not_modified and last:
-            db.record_not_modified(self.store, last.id, url, page.fetched_at)
+            db.record_not_modified(self.store, last.id, url, page.fetched_at, self._source(page))
             self._count("unchanged", url, "304 not modified", page)
             return
         if page.status_code >= 400:
             self._fail(url, f"HTTP {page.status_code}", page)
             return
         try:
-            article = cleaners.clean(page.content, url=url, max_bytes=self.settings.max_bytes)
+            article = await asyncio.to_thread(
+                cleaners.clean, page.content, url=url, max_bytes=self.settings.max_bytes
+            )
         except cleaners.CleanerError as exc:
             self._fail(url, str(exc), page)
             return
-        source = db.PageSource(
-            url=url,
+        outcome = db.save_page(self.store, self.run_id, self._source(page), page.content, article)
+        self._count(outcome, url, article.status, page)
+
+    def _source(self, page: Fetched) -> db.PageSource:
+        return db.PageSource(
+            url=page.url,
             fetched_at=page.fetched_at,
             status_code=page.status_code,
             headers=page.headers,
             etag=page.headers.get("etag"),
             last_modified=page.headers.get("last-modified"),
+            run_id=self.run_id,
         )
-        outcome = db.save_page(self.store, self.run_id, source, page.content, article)
-        self._count(outcome, url, article.status, page)
 
     def _should_refetch(self, item: _Item, last: db.LastFetch) -> bool:
         if self.refresh or item.source.refresh:
             return True
-        return bool(item.updated and item.updated[:19] > last.fetched_at[:19])
+        updated = _instant(item.updated, end_of_day=True)
+        fetched = _instant(last.fetched_at)
+        return bool(updated and fetched and updated > fetched)
 
     def _count(self, outcome: str, url: str, note: str, page: Fetched | None = None) -> None:
         self.result.counts[outcome] += 1
@@ -206,3 +214,19 @@ class Crawl:
             reason,
         )
         self._count("failed", url, reason, page)
+
+
+def _instant(value: str | None, end_of_day: bool = False) -> dt.datetime | None:
+    """An ISO 8601 date or time as an aware UTC datetime (naive times are taken as UTC; a day
+    alone is its last second when `end_of_day`, so that a change that day counts)."""
+    if not value:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if len(value) == 10 and end_of_day:
+        moment += dt.timedelta(days=1, seconds=-1)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC)

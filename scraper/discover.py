@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import email.utils
 from dataclasses import dataclass
 from urllib.parse import urldefrag, urljoin
 
@@ -55,9 +57,10 @@ def feed_links(content: bytes, base_url: str) -> list[Link]:
             elif name == "guid" and not url and child.get("isPermaLink") != "false":
                 url = (child.text or "").strip()
             elif name in ("updated", "pubdate", "published", "date", "modified"):
-                updated = updated or parse_date(child.text or "")
-        if url:
-            links.append(Link(_absolute(url, base_url), updated))
+                updated = updated or _date(child.text)
+        absolute = _absolute(url, base_url) if url else None
+        if absolute:
+            links.append(Link(absolute, updated))
     return links
 
 
@@ -78,13 +81,14 @@ def sitemap_links(content: bytes, base_url: str) -> tuple[list[Link], list[str]]
             if name == "loc":
                 loc = (child.text or "").strip()
             elif name == "lastmod":
-                lastmod = parse_date(child.text or "")
-        if not loc:
+                lastmod = _date(child.text)
+        absolute = _absolute(loc, base_url) if loc else None
+        if not absolute:
             continue
         if kind == "sitemap":
-            nested.append(_absolute(loc, base_url))
+            nested.append(absolute)
         else:
-            pages.append(Link(_absolute(loc, base_url), lastmod))
+            pages.append(Link(absolute, lastmod))
     return pages, nested
 
 
@@ -98,10 +102,29 @@ def listing_links(content: bytes, base_url: str, selector: str) -> list[Link]:
     for node in tree.css(selector):
         anchor = node if node.tag == "a" else node.css_first("a[href]")
         href = (anchor.attributes.get("href") or "").strip() if anchor is not None else ""
-        if href and not href.startswith(("javascript:", "mailto:", "#")):
-            links.append(Link(_absolute(href, base_url)))
+        absolute = _absolute(href, base_url) if href else None
+        if absolute and not href.startswith(("javascript:", "mailto:", "#")):
+            links.append(Link(absolute))
     return links
 
 
-def _absolute(url: str, base_url: str) -> str:
-    return urldefrag(urljoin(base_url, url.strip())).url
+def _absolute(url: str, base_url: str) -> str | None:
+    try:
+        return urldefrag(urljoin(base_url, url.strip())).url
+    except ValueError:
+        return None
+
+
+def _date(text: str | None) -> str | None:
+    """A feed or sitemap date as ISO 8601, keeping its offset (RFC 822 or ISO 8601)."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        return email.utils.parsedate_to_datetime(text).isoformat()
+    except (TypeError, ValueError, IndexError):
+        pass
+    try:
+        return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).isoformat()
+    except ValueError:
+        return parse_date(text)

@@ -7,16 +7,18 @@ import asyncio
 import datetime as dt
 import email.utils
 import time
-import urllib.robotparser
 from dataclasses import dataclass, field
 from importlib import metadata
 from urllib.parse import urlsplit
 
 import httpx
+from protego import Protego
 
 from .errors import FetchError, ResponseTooLarge, RobotsDisallowed
 
 RETRY_STATUSES = {429, 500, 502, 503, 504}
+# A response must be complete within this many timeouts, however slowly it trickles in.
+TOTAL_TIMEOUTS = 2
 WECHAT_HOSTS = ("mp.weixin.qq.com",)
 WECHAT_HEADERS = {
     "Referer": "https://mp.weixin.qq.com/",
@@ -72,7 +74,8 @@ class _Host:
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     next_at: float = 0.0
     delay: float = 0.0
-    robots: urllib.robotparser.RobotFileParser | None = None
+    robots: Protego | None = None
+    robots_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     robots_loaded: bool = False
 
 
@@ -132,7 +135,9 @@ class Fetcher:
                 raise FetchError(
                     f"{url}: more than {self.settings.max_redirects} redirects"
                 ) from None
-            except (httpx.TransportError, httpx.DecodingError) as exc:
+            except (httpx.InvalidURL, httpx.UnsupportedProtocol, ValueError, OverflowError) as exc:
+                raise FetchError(f"{url}: not a URL that can be fetched ({exc})") from None
+            except (httpx.TransportError, httpx.DecodingError, TimeoutError) as exc:
                 problem = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
                 continue
             if fetched.status_code not in RETRY_STATUSES:
@@ -145,7 +150,7 @@ class Fetcher:
         host = self._host(url)
         async with host.slots:
             await self._wait_turn(host)
-            async with self._slots:
+            async with self._slots, asyncio.timeout(self.settings.timeout * TOTAL_TIMEOUTS):
                 return await self._request(url, headers)
 
     async def _request(self, url: str, headers: dict[str, str]) -> Fetched:
@@ -197,32 +202,29 @@ class Fetcher:
 
     async def _allowed(self, url: str) -> bool:
         host = self._host(url)
-        if not host.robots_loaded:
-            host.robots_loaded = True
-            host.robots = await self._load_robots(url)
-            delay = host.robots.crawl_delay(self.settings.user_agent) if host.robots else None
-            if delay:
-                host.delay = max(host.delay, float(delay))
-        return host.robots is None or host.robots.can_fetch(self.settings.user_agent, url)
+        async with host.robots_lock:
+            if not host.robots_loaded:
+                host.robots = await self._load_robots(url)
+                host.robots_loaded = True
+                delay = host.robots.crawl_delay(self.settings.user_agent) if host.robots else None
+                if delay:
+                    host.delay = max(host.delay, float(delay))
+        return host.robots is None or host.robots.can_fetch(url, self.settings.user_agent)
 
-    async def _load_robots(self, url: str) -> urllib.robotparser.RobotFileParser | None:
-        """robots.txt as RFC 9309 reads it: 4xx means no rules, 5xx or no answer means none
-        of the site may be fetched."""
+    async def _load_robots(self, url: str) -> Protego | None:
+        """robots.txt as RFC 9309 reads it: 4xx means no rules (None), 5xx or no answer
+        means none of the site may be fetched."""
         parts = urlsplit(url)
         robots_url = f"{parts.scheme}://{parts.netloc}/robots.txt"
-        parser = urllib.robotparser.RobotFileParser(robots_url)
         try:
             response = await self._get(robots_url, {})
-        except (httpx.HTTPError, ResponseTooLarge):
-            parser.disallow_all = True
-            return parser
+        except (httpx.HTTPError, ResponseTooLarge, TimeoutError):
+            return Protego.parse("User-agent: *\nDisallow: /\n")
         if 400 <= response.status_code < 500:
             return None
         if response.status_code >= 500:
-            parser.disallow_all = True
-            return parser
-        parser.parse(response.content.decode("utf-8", "replace").splitlines())
-        return parser
+            return Protego.parse("User-agent: *\nDisallow: /\n")
+        return Protego.parse(response.content.decode("utf-8", "replace"))
 
 
 def _conditional(etag: str | None, last_modified: str | None) -> dict[str, str]:

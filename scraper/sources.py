@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .errors import SourcesError
 
 KINDS = ("urls", "feed", "sitemap", "listing")
+OPTIONS = {"name": str, "links": str, "refresh": bool, "limit": int, "delay": (int, float)}
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,6 @@ class Source:
     refresh: bool = False
     limit: int | None = None
     delay: float | None = None
-    options: dict[str, Any] = field(default_factory=dict)
 
 
 def load_sources(path: str | Path) -> list[Source]:
@@ -34,44 +34,64 @@ def load_sources(path: str | Path) -> list[Source]:
     try:
         data = tomllib.loads(path.read_text("utf-8"))
     except OSError as exc:
-        raise SourcesError(f"{path}: cannot read: {exc.strerror}") from None
+        raise SourcesError(f"{path}: cannot read: {exc.strerror or exc}") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise SourcesError(f"{path}: not valid TOML: {exc}") from None
+    defaults = data.get("defaults", {})
+    if not isinstance(defaults, dict):
+        raise SourcesError(f"{path}: [defaults] must be a table")
     entries = data.get("source")
     if not isinstance(entries, list) or not entries:
         raise SourcesError(f"{path}: no [[source]] entries")
-    defaults = data.get("defaults", {})
-    return [_source(path, index, {**defaults, **entry}) for index, entry in enumerate(entries, 1)]
+    sources = []
+    for index, entry in enumerate(entries, 1):
+        if not isinstance(entry, dict):
+            raise SourcesError(f"{path}: source {index} must be a [[source]] table")
+        sources.append(_source(f"{path}: source {index}", {**defaults, **entry}))
+    return sources
 
 
-def _source(path: Path, index: int, entry: dict[str, Any]) -> Source:
-    where = f"{path}: source {index} ({entry.get('name', 'unnamed')})"
-    known = {"name", *KINDS, "links", "refresh", "limit", "delay"}
-    unknown = set(entry) - known
+def _source(where: str, entry: dict[str, Any]) -> Source:
+    name = entry.get("name")
+    where = f"{where} ({name if isinstance(name, str) else 'unnamed'})"
+    unknown = set(entry) - set(KINDS) - set(OPTIONS)
     if unknown:
         raise SourcesError(f"{where}: unknown option {', '.join(sorted(unknown))}")
+    for option, kind in OPTIONS.items():
+        value = entry.get(option)
+        if value is not None and (not isinstance(value, kind) or _is_bool_number(value, kind)):
+            raise SourcesError(f"{where}: {option} has the wrong type ({value!r})")
+    if entry.get("limit") is not None and entry["limit"] < 0:
+        raise SourcesError(f"{where}: limit must be 0 or more")
+    if entry.get("delay") is not None and entry["delay"] < 0:
+        raise SourcesError(f"{where}: delay must be 0 or more")
     kinds = [k for k in KINDS if entry.get(k)]
     if len(kinds) != 1:
         raise SourcesError(f"{where}: give exactly one of urls, feed, sitemap, listing")
+    urls = entry.get("urls") or []
+    if not isinstance(urls, list) or not all(isinstance(u, str) for u in urls):
+        raise SourcesError(f"{where}: urls must be a list of strings")
+    for kind in ("feed", "sitemap", "listing"):
+        if entry.get(kind) is not None and not isinstance(entry[kind], str):
+            raise SourcesError(f"{where}: {kind} must be a URL string")
     if entry.get("listing") and not entry.get("links"):
         raise SourcesError(f"{where}: a listing needs `links`, the CSS selector of its links")
-    urls = entry.get("urls", [])
-    if isinstance(urls, str) or not all(isinstance(u, str) for u in urls):
-        raise SourcesError(f"{where}: urls must be a list of strings")
     for url in [*urls, entry.get("feed"), entry.get("sitemap"), entry.get("listing")]:
         if url and not url.startswith(("http://", "https://")):
             raise SourcesError(f"{where}: {url!r} is not an http(s) URL")
-    try:
-        return Source(
-            name=str(entry.get("name") or kinds[0]),
-            urls=tuple(urls),
-            feed=entry.get("feed"),
-            sitemap=entry.get("sitemap"),
-            listing=entry.get("listing"),
-            links=entry.get("links"),
-            refresh=bool(entry.get("refresh", False)),
-            limit=int(entry["limit"]) if entry.get("limit") is not None else None,
-            delay=float(entry["delay"]) if entry.get("delay") is not None else None,
-        )
-    except (TypeError, ValueError) as exc:
-        raise SourcesError(f"{where}: {exc}") from None
+    return Source(
+        name=entry.get("name") or kinds[0],
+        urls=tuple(urls),
+        feed=entry.get("feed"),
+        sitemap=entry.get("sitemap"),
+        listing=entry.get("listing"),
+        links=entry.get("links"),
+        refresh=entry.get("refresh", False),
+        limit=entry.get("limit"),
+        delay=float(entry["delay"]) if entry.get("delay") is not None else None,
+    )
+
+
+def _is_bool_number(value: Any, kind: type | tuple[type, ...]) -> bool:
+    """TOML booleans are Python ints: `limit = true` must not pass as a number."""
+    return isinstance(value, bool) and kind is not bool

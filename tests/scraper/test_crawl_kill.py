@@ -1,0 +1,100 @@
+"""A crawl killed with SIGKILL in the middle leaves a consistent database, and the next run
+completes the work: every page an article exactly once, none lost, none twice."""
+
+from __future__ import annotations
+
+import signal
+import sqlite3
+import subprocess
+import time
+from pathlib import Path
+
+from server import REPRINTS, TestServer, article_html, sitemap
+
+PAGES = 300
+
+
+def connect(db: Path) -> sqlite3.Connection:
+    return sqlite3.connect(str(db), timeout=10)
+
+
+def count(db: Path, sql: str) -> int:
+    try:
+        conn = connect(db)
+        try:
+            return conn.execute(sql).fetchone()[0]
+        finally:
+            conn.close()
+    except sqlite3.OperationalError:  # not created yet
+        return 0
+
+
+def test_killed_crawl_is_completed_by_the_next_run(server: TestServer, db_path: Path):
+    urls = [server.page(f"/a/{i}.html", article_html(i)) for i in range(PAGES)]
+    sm = server.xml("/sitemap.xml", sitemap([(u, None) for u in urls]))
+    server.delay = 0.02  # every response takes a little while: the crawl lasts seconds
+    args = [REPRINTS, "crawl", str(db_path), "--sitemap", sm, "--delay", "0", "--timeout", "5"]
+    args += ["--retries", "1", "--per-host", "4", "--concurrency", "4"]
+
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 15
+        while count(db_path, "SELECT count(*) FROM articles") < 20:
+            assert proc.poll() is None, "the crawl ended before it could be killed"
+            assert time.monotonic() < deadline, "no articles after 15 s"
+            time.sleep(0.02)
+        proc.send_signal(signal.SIGKILL)
+        assert proc.wait(timeout=10) == -signal.SIGKILL
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+    conn = connect(db_path)
+    try:
+        assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+        stored = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+        assert 20 <= stored < PAGES, "the crawl was not killed in the middle"
+        # no half-written page: each article has its fetch and snapshot, and nothing else
+        assert conn.execute(
+            "SELECT count(*) FROM articles a JOIN fetches f ON f.id = a.fetch_id "
+            "JOIN snapshots s ON s.sha256 = a.snapshot AND s.sha256 = f.sha256"
+        ).fetchone() == (stored,)
+        assert conn.execute("SELECT count(*) FROM fetches WHERE sha256 IS NOT NULL").fetchone() == (
+            stored,
+        )
+        assert conn.execute("SELECT count(*) FROM snapshots").fetchone() == (stored,)
+        assert conn.execute("SELECT count(*) FROM articles_fts").fetchone() == (stored,)
+        assert conn.execute(
+            "SELECT count(*) FROM removals WHERE article_id NOT IN (SELECT id FROM articles)"
+        ).fetchone() == (0,)
+        assert conn.execute("SELECT status FROM runs").fetchall() == [("running",)]
+    finally:
+        conn.close()
+
+    server.delay = 0
+    again = subprocess.run(args, capture_output=True, text=True, timeout=60)
+    assert again.returncode == 0, again.stderr
+    assert (again.stdout, again.stderr) == ("", "")
+
+    conn = connect(db_path)
+    try:
+        assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+        got = [r[0] for r in conn.execute("SELECT url FROM articles")]
+        assert len(got) == PAGES, f"{PAGES - len(got)} articles lost"
+        assert sorted(got) == sorted(urls)
+        assert (
+            conn.execute(
+                "SELECT url FROM fetches WHERE sha256 IS NOT NULL GROUP BY url HAVING count(*) > 1"
+            ).fetchall()
+            == []
+        ), "pages stored twice"
+        assert conn.execute("SELECT count(*) FROM snapshots").fetchone() == (PAGES,)
+        assert conn.execute("SELECT count(*) FROM articles_fts").fetchone() == (PAGES,)
+        assert conn.execute("SELECT max(version) FROM articles").fetchone() == (1,)
+        runs = conn.execute("SELECT status, new, skipped FROM runs ORDER BY id").fetchall()
+        assert runs == [("interrupted", 0, 0), ("ok", PAGES - stored, stored)]
+    finally:
+        conn.close()
