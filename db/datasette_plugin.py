@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import sqlite3
-import zlib
 from typing import Any
 
 from datasette import hookimpl
@@ -18,6 +17,7 @@ from datasette.utils.asgi import NotFound, Response
 from markupsafe import Markup, escape
 
 from .search import fts_query, snippet
+from .store import decompress
 
 REQUIRED_TABLES = {"articles", "runs"}
 PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
@@ -398,7 +398,7 @@ async def snapshot_page(datasette: Any, request: Any) -> Response:
     row = result.first()
     if row is None:
         raise NotFound("No such snapshot")
-    data = zlib.decompress(row["content"]) if row["compression"] == "zlib" else row["content"]
+    data = decompress(row["compression"], row["content"])
     try:
         data.decode("utf-8")
         content_type = "text/plain; charset=utf-8"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -49,7 +50,11 @@ def snapshot_bytes(db: sqlite_utils.Database, digest: str) -> bytes:
     ).fetchone()
     if row is None:
         raise KeyError(digest)
-    compression, content = row
+    return decompress(*row)
+
+
+def decompress(compression: str | None, content: bytes) -> bytes:
+    """A snapshot's raw bytes from its stored form."""
     return zlib.decompress(content) if compression == COMPRESSION else content
 
 
@@ -80,7 +85,8 @@ def save_page(
     digest = sha256(data)
     with transaction(db):
         _store_snapshot(db, digest, data, source.fetched_at)
-        fetch_id = _insert_fetch(db, run_id, source, digest, len(data), article.status)
+        row = _fetch_row(source, run_id, bytes=len(data), sha256=digest, page_status=article.status)
+        fetch_id = db["fetches"].insert(row).last_pk
         if article.status == "blocked":
             return BLOCKED
         return _upsert_article(db, run_id, fetch_id, digest, article, article.url or source.url)
@@ -89,17 +95,7 @@ def save_page(
 def record_failure(db: sqlite_utils.Database, run_id: int, source: PageSource, error: str) -> None:
     """A fetch or file read that produced no page, with the reason."""
     with transaction(db):
-        db["fetches"].insert(
-            {
-                "run_id": run_id,
-                "url": source.url,
-                "fetched_at": source.fetched_at,
-                "last_seen": source.fetched_at,
-                "status_code": source.status_code,
-                "headers": _json(source.headers),
-                "error": error,
-            }
-        )
+        db["fetches"].insert(_fetch_row(source, run_id, error=error))
 
 
 def reclean_article(
@@ -120,33 +116,19 @@ def _store_snapshot(db: sqlite_utils.Database, digest: str, data: bytes, seen: s
     )
 
 
-def _insert_fetch(
-    db: sqlite_utils.Database,
-    run_id: int,
-    source: PageSource,
-    digest: str,
-    size: int,
-    page_status: str,
-) -> int:
-    return (
-        db["fetches"]
-        .insert(
-            {
-                "run_id": run_id,
-                "url": source.url,
-                "fetched_at": source.fetched_at,
-                "last_seen": source.fetched_at,
-                "status_code": source.status_code,
-                "headers": _json(source.headers),
-                "etag": source.etag,
-                "last_modified": source.last_modified,
-                "bytes": size,
-                "sha256": digest,
-                "page_status": page_status,
-            }
-        )
-        .last_pk
-    )
+def _fetch_row(source: PageSource, run_id: int | None, **facts: Any) -> dict[str, Any]:
+    """A `fetches` row: the request as `source` describes it, plus what became of it."""
+    return {
+        "run_id": run_id,
+        "url": source.url,
+        "fetched_at": source.fetched_at,
+        "last_seen": source.fetched_at,
+        "status_code": source.status_code,
+        "headers": _json(source.headers),
+        "etag": source.etag,
+        "last_modified": source.last_modified,
+        **facts,
+    }
 
 
 def _upsert_article(
@@ -235,23 +217,9 @@ def article_fields(article: Article) -> dict[str, Any]:
     return fields
 
 
-CONTENT_KEYS = (
-    "status",
-    "title",
-    "account",
-    "account_id",
-    "author",
-    "source",
-    "source_account_id",
-    "editor",
-    "translator",
-    "published",
-    "original_url",
-    "is_original",
-    "language",
-    "body",
-    "images",
-    "removed",
+# What counts as the article's content: a change in any of these makes a new version.
+CONTENT_KEYS = tuple(
+    f.name for f in dataclasses.fields(Article) if f.name not in ("url", "origins", "reader")
 )
 
 
@@ -312,16 +280,4 @@ def record_not_modified(
             [seen, url],
         )
         if response is not None:
-            db["fetches"].insert(
-                {
-                    "run_id": response.run_id,
-                    "url": url,
-                    "fetched_at": response.fetched_at,
-                    "last_seen": response.fetched_at,
-                    "status_code": response.status_code,
-                    "headers": _json(response.headers),
-                    "etag": response.etag,
-                    "last_modified": response.last_modified,
-                    "page_status": "not_modified",
-                }
-            )
+            db["fetches"].insert(_fetch_row(response, response.run_id, page_status="not_modified"))

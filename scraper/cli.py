@@ -382,8 +382,10 @@ class _Reporter:
             keys = ("outcome", "status", "url", "note")
             _log(self.log_format, event, " ".join(str(event[k]) for k in keys if event.get(k)))
         elif event["event"] == "discovered" and sys.stderr.isatty() and event["count"]:
-            self.bar = click.progressbar(length=event["count"], label="crawling", file=sys.stderr)
-            self.bar.__enter__()
+            if self.bar is None:
+                self.bar = click.progressbar(length=0, label="crawling", file=sys.stderr)
+                self.bar.__enter__()
+            self.bar.length += event["count"]
         elif event["event"] == "fetch" and self.bar is not None:
             self.bar.update(1)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,68 +60,71 @@ class Crawl:
         self.result = CrawlResult()
 
     async def run(self, sources: list[Source]) -> CrawlResult:
+        """Discover and visit, with discovery feeding a short queue that the fetch workers
+        drain, so that memory does not grow with the number of URLs."""
         async with Fetcher(self.settings) as fetcher:
             self.fetcher = fetcher
-            items = await self._discover_all(sources)
-            self.result.counts["discovered"] += len(items)
-            self.report({"event": "discovered", "count": len(items)})
-            queue: asyncio.Queue[_Item] = asyncio.Queue()
-            for item in items:
-                queue.put_nowait(item)
+            queue: asyncio.Queue[_Item | None] = asyncio.Queue(self.settings.concurrency * 2)
             workers = [
-                asyncio.create_task(self._worker(queue))
-                for _ in range(min(self.settings.concurrency, max(1, len(items))))
+                asyncio.create_task(self._worker(queue)) for _ in range(self.settings.concurrency)
             ]
-            await asyncio.gather(*workers)
+            try:
+                await self._discover_all(sources, queue)
+            finally:
+                for _ in workers:
+                    await queue.put(None)
+                await asyncio.gather(*workers)
         return self.result
 
-    async def _worker(self, queue: asyncio.Queue[_Item]) -> None:
-        while not queue.empty():
-            item = queue.get_nowait()
+    async def _worker(self, queue: asyncio.Queue[_Item | None]) -> None:
+        while (item := await queue.get()) is not None:
             await self._visit(item)
 
-    async def _discover_all(self, sources: list[Source]) -> list[_Item]:
-        seen: set[str] = set()
-        items: list[_Item] = []
+    async def _discover_all(self, sources: list[Source], queue: asyncio.Queue) -> None:
+        seen: set[int] = set()
         for source in sources:
-            links = await self._discover(source)
-            if source.limit is not None:
-                links = links[: source.limit]
-            for link in links:
-                if link.url not in seen:
-                    seen.add(link.url)
-                    items.append(_Item(link.url, source, link.updated))
-        return items
+            remaining = source.limit
+            async for links in self._discover(source):
+                fresh = []
+                for link in links[:remaining] if remaining is not None else links:
+                    key = hash(link.url)
+                    if key not in seen:
+                        seen.add(key)
+                        fresh.append(link)
+                if remaining is not None:
+                    remaining -= min(len(links), remaining)
+                self.result.counts["discovered"] += len(fresh)
+                self.report({"event": "discovered", "count": len(fresh)})
+                for link in fresh:
+                    await queue.put(_Item(link.url, source, link.updated))
+                if remaining == 0:
+                    break
 
-    async def _discover(self, source: Source) -> list[Link]:
+    async def _discover(self, source: Source) -> AsyncIterator[list[Link]]:
+        """The source's links, a batch at a time (one batch per sitemap of an index)."""
         for url in (*source.urls, source.feed, source.sitemap, source.listing):
             if url and source.delay is not None:
                 self.fetcher.set_host_delay(url, source.delay)
         if source.urls:
-            return [Link(url) for url in source.urls]
-        if source.feed:
+            yield [Link(url) for url in source.urls]
+        elif source.feed:
             page = await self._fetch_source(source.feed)
-            return feed_links(page.content, page.final_url) if page else []
-        if source.listing:
+            yield feed_links(page.content, page.final_url) if page else []
+        elif source.listing:
             page = await self._fetch_source(source.listing)
-            return listing_links(page.content, page.final_url, source.links or "a") if page else []
-        return await self._sitemap(source.sitemap or "")
-
-    async def _sitemap(self, url: str) -> list[Link]:
-        pages: list[Link] = []
-        pending, done = [url], set()
-        while pending and len(done) < MAX_SITEMAPS:
-            current = pending.pop(0)
-            if current in done:
-                continue
-            done.add(current)
-            page = await self._fetch_source(current)
-            if page is None:
-                continue
-            found, nested = sitemap_links(page.content, page.final_url)
-            pages.extend(found)
-            pending.extend(nested)
-        return pages
+            yield listing_links(page.content, page.final_url, source.links or "a") if page else []
+        else:
+            pending, done = [source.sitemap or ""], set()
+            while pending and len(done) < MAX_SITEMAPS:
+                current = pending.pop(0)
+                if current in done:
+                    continue
+                done.add(current)
+                page = await self._fetch_source(current)
+                if page is not None:
+                    found, nested = sitemap_links(page.content, page.final_url)
+                    pending.extend(nested)
+                    yield found
 
     async def _fetch_source(self, url: str) -> Fetched | None:
         """A feed, sitemap or listing page: always fetched fresh, never stored."""
