@@ -6,13 +6,15 @@ import asyncio
 import datetime as dt
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import cleaners
 import db
 
-from .discover import Link, feed_links, listing_links, sitemap_links
+from .discover import Link, feed_links, listing_links, sitemap_batches
 from .errors import FetchError, RobotsDisallowed
 from .fetch import Fetched, Fetcher, FetchSettings
 from .sources import Source
@@ -61,7 +63,13 @@ class Crawl:
 
     async def run(self, sources: list[Source]) -> CrawlResult:
         """Discover and visit, with discovery feeding a short queue that the fetch workers
-        drain, so that memory does not grow with the number of URLs."""
+        drain, so that memory does not grow with the number of URLs. Pages are cleaned on
+        one thread beside the event loop, so that fetching goes on meanwhile."""
+        with ThreadPoolExecutor(1, thread_name_prefix="reprints-clean") as cleaner:
+            self.cleaner = cleaner
+            return await self._run(sources)
+
+    async def _run(self, sources: list[Source]) -> CrawlResult:
         async with Fetcher(self.settings) as fetcher:
             self.fetcher = fetcher
             queue: asyncio.Queue[_Item | None] = asyncio.Queue(self.settings.concurrency * 2)
@@ -122,9 +130,9 @@ class Crawl:
                 done.add(current)
                 page = await self._fetch_source(current)
                 if page is not None:
-                    found, nested = sitemap_links(page.content, page.final_url)
-                    pending.extend(nested)
-                    yield found
+                    for found, nested in sitemap_batches(page.content, page.final_url):
+                        pending.extend(nested)
+                        yield found
 
     async def _fetch_source(self, url: str) -> Fetched | None:
         """A feed, sitemap or listing page: always fetched fresh, never stored."""
@@ -169,8 +177,9 @@ class Crawl:
             self._fail(url, f"HTTP {page.status_code}", page)
             return
         try:
-            article = await asyncio.to_thread(
-                cleaners.clean, page.content, url=url, max_bytes=self.settings.max_bytes
+            article = await asyncio.get_running_loop().run_in_executor(
+                self.cleaner,
+                partial(cleaners.clean, page.content, url, max_bytes=self.settings.max_bytes),
             )
         except cleaners.CleanerError as exc:
             self._fail(url, str(exc), page)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import urldefrag, urljoin
 
@@ -12,6 +14,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from cleaners.dates import parse_date
 
+SITEMAP_BATCH = 1000
 _XML = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=False)
 
 
@@ -66,30 +69,56 @@ def feed_links(content: bytes, base_url: str) -> list[Link]:
 
 def sitemap_links(content: bytes, base_url: str) -> tuple[list[Link], list[str]]:
     """(page links, nested sitemap URLs) of a sitemap or sitemap index."""
-    root = _root(content)
-    if root is None:
-        return [], []
     pages: list[Link] = []
     nested: list[str] = []
-    for entry in root.iter():
-        kind = _local(entry.tag)
-        if kind not in ("url", "sitemap"):
-            continue
-        loc, lastmod = "", None
-        for child in entry:
-            name = _local(child.tag)
-            if name == "loc":
-                loc = (child.text or "").strip()
-            elif name == "lastmod":
-                lastmod = _date(child.text)
-        absolute = _absolute(loc, base_url) if loc else None
-        if not absolute:
-            continue
-        if kind == "sitemap":
-            nested.append(absolute)
-        else:
-            pages.append(Link(absolute, lastmod))
+    for batch, sitemaps in sitemap_batches(content, base_url):
+        pages.extend(batch)
+        nested.extend(sitemaps)
     return pages, nested
+
+
+def sitemap_batches(
+    content: bytes, base_url: str, size: int = SITEMAP_BATCH
+) -> Iterator[tuple[list[Link], list[str]]]:
+    """The links of a sitemap, parsed as a stream and handed out `size` at a time, so that a
+    sitemap of 50,000 URLs never sits in memory as a whole tree."""
+    pages: list[Link] = []
+    nested: list[str] = []
+    events = etree.iterparse(
+        io.BytesIO(content.strip()),
+        events=("end",),
+        recover=True,
+        resolve_entities=False,
+        no_network=True,
+        huge_tree=False,
+    )
+    try:
+        for _, entry in events:
+            kind = _local(entry.tag)
+            if kind not in ("url", "sitemap"):
+                continue
+            loc, lastmod = "", None
+            for child in entry:
+                name = _local(child.tag)
+                if name == "loc":
+                    loc = (child.text or "").strip()
+                elif name == "lastmod":
+                    lastmod = _date(child.text)
+            entry.clear()
+            while entry.getprevious() is not None:
+                del entry.getparent()[0]
+            absolute = _absolute(loc, base_url) if loc else None
+            if absolute and kind == "sitemap":
+                nested.append(absolute)
+            elif absolute:
+                pages.append(Link(absolute, lastmod))
+            if len(pages) >= size:
+                yield pages, nested
+                pages, nested = [], []
+    except etree.XMLSyntaxError:
+        pass
+    if pages or nested:
+        yield pages, nested
 
 
 def listing_links(content: bytes, base_url: str, selector: str) -> list[Link]:
