@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -16,6 +17,7 @@ from .rules import load_rules
 from .scripts import read_scripts
 
 TEXT_SHOW_TYPES = {"8", "10"}
+ARTICLE_PARAMETERS = ("__biz", "mid", "idx", "sn")
 TEXT_SCRIPT_CHARS = 2_000_000
 
 
@@ -63,7 +65,7 @@ def read_wechat(tree: LexborHTMLParser, url: str | None) -> Draft:
     if url:
         draft.url = url
     else:
-        draft.url = link or own_url or None
+        draft.url = canonical_url(link or own_url) or None
     if draft.url:
         draft.origins["url"] = "given" if url else (link_origin or own_origin)
     draft.offer("original_url", *script("source_url"))
@@ -77,6 +79,21 @@ def read_wechat(tree: LexborHTMLParser, url: str | None) -> Draft:
     else:
         _read_content(draft, tree, selectors, config)
     return draft
+
+
+def canonical_url(url: str) -> str:
+    """A WeChat article URL in one form: https, no fragment, and for long links only the
+    parameters that name the article (__biz, mid, idx, sn)."""
+    if not url:
+        return url
+    parts = urlsplit(url.replace("&amp;", "&"))
+    if parts.hostname != "mp.weixin.qq.com":
+        return url
+    query = parts.query
+    if parts.path == "/s" and query:
+        pairs = [(k, v) for k, v in parse_qsl(query) if k in ARTICLE_PARAMETERS]
+        query = urlencode(pairs, safe="=")
+    return urlunsplit(("https", parts.netloc, parts.path, query, ""))
 
 
 def _script_origin(name: str) -> str:
