@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sqlite3
 import sys
@@ -15,10 +14,7 @@ import db
 from cleaners import Article, CleanerError, PageTooLarge
 from cleaners.decode import too_large_message
 
-from .crawl import Crawl
 from .errors import CrawlLocked, SourcesError
-from .fetch import FetchSettings
-from .lock import crawl_lock
 from .sources import Source, load_sources
 
 FORMATS = ("json", "text", "markdown")
@@ -299,6 +295,11 @@ def crawl(
     Exit codes: 0 all archived, 1 some URLs failed or came back blocked, 2 usage or
     configuration error, 3 another crawl holds the database.
     """
+    # The fetching stack (httpx, asyncio) is imported here, so that `reprints clean` starts fast.
+    from .crawl import Crawl
+    from .fetch import FetchSettings
+    from .lock import crawl_lock
+
     if len(links) not in (0, len(listings)):
         raise click.UsageError("give one --links selector per --listing")
     if listings and not links:
@@ -320,7 +321,7 @@ def crawl(
             run_id = db.start_run(store, "crawl", _arguments(click.get_current_context()))
             report = _Reporter(verbose, log_format)
             try:
-                result = asyncio.run(Crawl(store, run_id, settings, refresh, report).run(sources))
+                result = Crawl(store, run_id, settings, refresh, report).run_sync(sources)
             finally:
                 report.close()
             db.finish_run(store, run_id, result.counts, result.exit_code, result.errors)

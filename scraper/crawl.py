@@ -61,6 +61,10 @@ class Crawl:
         self.report = report or (lambda event: None)
         self.result = CrawlResult()
 
+    def run_sync(self, sources: list[Source]) -> CrawlResult:
+        """`run` in a fresh event loop."""
+        return asyncio.run(self.run(sources))
+
     async def run(self, sources: list[Source]) -> CrawlResult:
         """Discover and visit, with discovery feeding a short queue that the fetch workers
         drain, so that memory does not grow with the number of URLs. Pages are cleaned on
