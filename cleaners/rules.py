@@ -53,12 +53,14 @@ class SectionRule:
 
 @dataclass(frozen=True)
 class StatusRule:
-    """A marker of a page that is not an article, and the status it gives."""
+    """A marker of a page that is not an article, the status it gives, and the kinds of place
+    it is looked for (see status.toml); `min_count` distinct matches are needed."""
 
     name: str
     status: str
     pattern: re.Pattern[str]
-    page_scope: bool = False
+    kinds: tuple[str, ...] = ("line",)
+    min_count: int = 1
 
 
 @dataclass(frozen=True)
@@ -174,15 +176,7 @@ def load_rules() -> Rules:
     )
     chinese = _load("zh.toml")
     status = _load("status.toml")
-    statuses = tuple(
-        StatusRule(
-            e["name"],
-            e["status"],
-            _compile(e["pattern"], f"status.toml {e['name']}"),
-            e.get("scope") == "page",
-        )
-        for e in status["status"]
-    )
+    statuses = tuple(_status_rule(e) for e in status["status"])
     url_statuses = tuple(
         StatusRule(e["name"], e["status"], _compile(e["pattern"], f"status.toml {e['name']}"))
         for e in status.get("url_status", [])
@@ -208,6 +202,21 @@ def load_rules() -> Rules:
         wechat=_load("wechat.toml"),
         sites=tuple(_site(entry) for entry in sites_data["site"]),
         generic={k: tuple(v) for k, v in sites_data["generic"].items()},
+    )
+
+
+def _status_rule(entry: dict[str, Any]) -> StatusRule:
+    """A status rule; a `labels` list becomes a pattern for a line that opens with a label."""
+    pattern = entry.get("pattern")
+    if pattern is None:
+        labels = "|".join(re.escape(label) for label in entry["labels"])
+        pattern = rf"(?:{labels})(?=$|\s|[:：])"
+    return StatusRule(
+        entry["name"],
+        entry["status"],
+        _compile(pattern, f"status.toml {entry['name']}"),
+        tuple(entry.get("kinds", ["line"])),
+        int(entry.get("min_count", 1)),
     )
 
 

@@ -11,27 +11,56 @@ from selectolax.lexbor import LexborHTMLParser
 
 MAX_SCRIPT_CHARS = 60_000
 # Scripts that define article variables hold at least one of these.
-_MARKERS = ("msg_title", "item_show_type", "copyright_stat", "var ct", "publish_time")
+_MARKERS = (
+    "msg_title",
+    "item_show_type",
+    "copyright_stat",
+    "var ct",
+    "publish_time",
+    "is_user_title",
+    "window.desc",
+)
 _STRING = r"""(?:"(?P<dq>[^"\\\n]*(?:\\.[^"\\\n]*)*)"|'(?P<sq>[^'\\\n]*(?:\\.[^'\\\n]*)*)')"""
-_ESCAPE = re.compile(r"\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|.)", re.S)
-_SIMPLE = {"n": "\n", "r": "", "t": "\t", "/": "/", "\\": "\\", "'": "'", '"': '"'}
+_ESCAPE = re.compile(r"\\(u\{[0-9a-fA-F]{1,8}\}|x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|.)", re.S)
+_SIMPLE = {"n": "\n", "r": "", "t": "\t", "b": "", "f": "", "v": "", "0": "", "\n": ""}
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_LIST_TOKEN = re.compile(
+    r"(?P<key>\w+)\s*:\s*(?:JsDecode\(\s*)?'(?P<value>(?:[^'\\\n]|\\.)*)'"
+    r"""|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|[{}\[\]]"""
+)
 
 
 def js_unescape(value: str) -> str:
-    """Undo JavaScript string escapes, then HTML entities (as htmlDecode / JsDecode do)."""
+    """Undo JavaScript string escapes, then HTML entities (as htmlDecode / JsDecode do).
+
+    Escaped surrogate pairs become one character; lone surrogates become U+FFFD, so the
+    result can always be printed and stored.
+    """
 
     def replace(match: re.Match[str]) -> str:
         code = match.group(1)
         if code[0] in "xu" and len(code) > 1:
-            return chr(int(code[1:], 16))
+            point = int(code[1:].strip("{}"), 16)
+            return chr(point) if point <= 0x10FFFF else "\ufffd"
         return _SIMPLE.get(code, code)
 
-    return html.unescape(_ESCAPE.sub(replace, value))
+    text = html.unescape(_ESCAPE.sub(replace, value))
+    return no_surrogates(_CONTROL.sub("", text))
+
+
+def no_surrogates(text: str) -> str:
+    """The text with surrogate pairs combined and lone surrogates replaced by U+FFFD."""
+    if not any("\ud800" <= char <= "\udfff" for char in text):
+        return text
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
 
 @cache
 def _var_patterns(name: str) -> tuple[re.Pattern[str], ...]:
-    tail = rf"[ \t]*=[ \t]*(?:[\w.]+[ \t]*\|\|[ \t]*)?(?:htmlDecode\()?[ \t]*{_STRING}"
+    tail = (
+        r"[ \t]*=[ \t]*(?:window\.\w+[ \t]*=[ \t]*)?(?:[\w.]+[ \t]*\|\|[ \t]*)?"
+        rf"(?:htmlDecode\()?[ \t]*{_STRING}"
+    )
     return (
         re.compile(rf"var {re.escape(name)}{tail}"),
         re.compile(rf"window\.{re.escape(name)}{tail}"),
@@ -90,3 +119,36 @@ def read_scripts(
                     found[name] = js_unescape(match.group("dq") or match.group("sq"))
                     break
     return found
+
+
+def read_list_values(tree: LexborHTMLParser, name: str, key: str) -> list[str]:
+    """The `key` string of each item of the script array `name: [ {…}, … ]` (or `name = [`).
+
+    Only keys of the items themselves count, not keys of objects nested in an item.
+    """
+    opener = re.compile(rf"(?<![\w.]){re.escape(name)}\s*[:=]\s*\[")
+    for node in tree.css("script"):
+        text = node.text() or ""
+        if name not in text:
+            continue
+        match = opener.search(text)
+        if match:
+            return [js_unescape(v) for k, v in _item_keys(text, match.end()) if k == key]
+    return []
+
+
+def _item_keys(text: str, start: int) -> list[tuple[str, str]]:
+    """(key, string value) pairs at depth one of the array opening at `start`."""
+    pairs: list[tuple[str, str]] = []
+    depth = 1
+    for token in _LIST_TOKEN.finditer(text, start):
+        if token["key"] is not None:
+            if depth == 2:
+                pairs.append((token["key"], token["value"]))
+        elif token[0] in "{[":
+            depth += 1
+        elif token[0] in "}]":
+            depth -= 1
+            if depth == 0:
+                break
+    return pairs

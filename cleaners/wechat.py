@@ -14,11 +14,13 @@ from .draft import Draft
 from .page import first_text, meta, page_url
 from .record import Removal
 from .rules import load_rules
-from .scripts import read_scripts
+from .scripts import read_list_values, read_scripts
 
-TEXT_SHOW_TYPES = {"8", "10"}
 ARTICLE_PARAMETERS = ("__biz", "mid", "idx", "sn")
 TEXT_SCRIPT_CHARS = 2_000_000
+# Unix seconds or milliseconds; longer digit strings are not timestamps.
+EPOCH_DIGITS = 13
+MAX_DATE_CHARS = 64
 
 
 def is_wechat(html: str) -> bool:
@@ -74,10 +76,8 @@ def read_wechat(tree: LexborHTMLParser, url: str | None) -> Draft:
     draft.is_original = stat == "1" or any(word in logo for word in selectors["original_words"])
     _read_reprint(draft, tree, script, selectors)
     show_type, _ = script("show_type")
-    if show_type in TEXT_SHOW_TYPES:
-        _read_script_text(draft, tree, config)
-    else:
-        _read_content(draft, tree, selectors, config)
+    _read_body(draft, tree, config, show_type)
+    _drop_untitled(draft, script("user_title")[0], show_type in config["show_types"]["share"])
     return draft
 
 
@@ -86,8 +86,12 @@ def canonical_url(url: str) -> str:
     parameters that name the article (__biz, mid, idx, sn)."""
     if not url:
         return url
-    parts = urlsplit(url.replace("&amp;", "&"))
-    if parts.hostname != "mp.weixin.qq.com":
+    try:
+        parts = urlsplit(url.replace("&amp;", "&"))
+        host = parts.hostname
+    except ValueError:
+        return url
+    if host != "mp.weixin.qq.com":
         return url
     query = parts.query
     if parts.path == "/s" and query:
@@ -127,15 +131,18 @@ def _dom_author(scope: LexborNode, draft: Draft) -> tuple[str, str]:
 def _offer_date(draft: Draft, scope: LexborNode, script, selectors) -> None:
     stamp, origin = script("timestamp")
     if stamp:
-        draft.offer(
-            "published", from_epoch(stamp) if stamp.isdigit() else parse_date(stamp), origin
-        )
+        if stamp.isdigit():
+            draft.offer(
+                "published", from_epoch(stamp) if len(stamp) <= EPOCH_DIGITS else "", origin
+            )
+        else:
+            draft.offer("published", parse_date(stamp[:MAX_DATE_CHARS]), origin)
     day, origin = script("day")
     if day:
-        draft.offer("published", parse_date(day), origin)
+        draft.offer("published", parse_date(day[:MAX_DATE_CHARS]), origin)
     text, origin = _dom(scope, selectors["date"])
     if text:
-        draft.offer("published", parse_date(text), origin)
+        draft.offer("published", parse_date(text[:MAX_DATE_CHARS]), origin)
 
 
 def _read_reprint(draft: Draft, tree: LexborHTMLParser, script, selectors) -> None:
@@ -169,35 +176,72 @@ def _read_reprint(draft: Draft, tree: LexborHTMLParser, script, selectors) -> No
         draft.offer("source_account_id", *script("source_account_id"))
 
 
-def _read_script_text(draft: Draft, tree: LexborHTMLParser, config) -> None:
-    found = read_scripts(tree, config["script_text"]["text"], max_chars=TEXT_SCRIPT_CHARS)
-    for name in config["script_text"]["text"]:
-        text = found.get(name, "").strip()
-        if text:
-            if text.startswith("<"):
-                _walk_into(draft, LexborHTMLParser(text).body, config)
-            else:
-                draft.blocks = text_blocks(text)
-            draft.origins["body"] = f"wechat:{name}"
-            return
+def _read_body(draft: Draft, tree: LexborHTMLParser, config, show_type: str) -> None:
+    """The body from the first source that has text, in the order the post type calls for.
 
-
-def _read_content(draft: Draft, tree: LexborHTMLParser, selectors, config) -> None:
-    content = None
-    for selector in selectors["content"]:
-        content = tree.css_first(selector)
-        if content is not None:
+    Shares (image, text, short posts) keep their text in scripts or a share area; other
+    posts in #js_content. Unknown types go through every source before giving up.
+    """
+    selectors = config["selectors"]
+    dom = [("content", selectors["content"]), ("template", [selectors["share_template"]])]
+    text = config["script_text"]
+    scripts = [("script", text["text"]), ("area", selectors["text_areas"])]
+    sources = scripts + dom if show_type in config["show_types"]["share"] else dom + scripts
+    for kind, names in [*sources, ("script", text["digest"])]:
+        if _read_source(draft, tree, config, kind, names):
             break
-    if content is not None and content.text().strip():
-        _walk_into(draft, content, config)
-        draft.origins["body"] = "dom:" + selector
+    if show_type in config["show_types"]["share"] or not draft.images:
+        for name, key in config["script_images"].items():
+            draft.images.extend(read_list_values(tree, name, key))
+
+
+def _read_source(draft: Draft, tree: LexborHTMLParser, config, kind: str, names) -> bool:
+    """Read the body from one kind of source; True when it gave text."""
+    if kind == "script":
+        found = read_scripts(tree, names, max_chars=TEXT_SCRIPT_CHARS)
+        for name in names:
+            value = found.get(name, "").strip()
+            if value:
+                if value.startswith("<"):
+                    _walk_into(draft, LexborHTMLParser(value).body, config)
+                else:
+                    draft.blocks = text_blocks(value)
+                draft.origins["body"] = f"wechat:{name}"
+                return bool(draft.blocks)
+        return False
+    for selector in names:
+        node = tree.css_first(selector)
+        if node is None or not node.text().strip():
+            continue
+        root = LexborHTMLParser(node.text()).body if kind == "template" else node
+        _walk_into(draft, root, config)
+        if any(block.removal is None for block in draft.blocks):
+            draft.origins["body"] = "dom:" + selector
+            return True
+    return False
+
+
+def _drop_untitled(draft: Draft, user_title: str, share: bool) -> None:
+    """Take the title away when it is only the start of the post's own text.
+
+    WeChat titles an untitled share with its text: all of it, its first lines, or a cut
+    of the first line. A title that is exactly the first line of a longer text stays.
+    """
+    title = draft.fields.get("title")
+    if not title or user_title == "1":
         return
-    template = tree.css_first(selectors["share_template"])
-    if template is not None and template.text().strip():
-        _walk_into(draft, LexborHTMLParser(template.text()).body, config)
-        draft.origins["body"] = "dom:" + selectors["share_template"]
-        return
-    _read_script_text(draft, tree, config)
+    lines = [_key(block.text) for block in draft.blocks if block.removal is None]
+    key = _key(title)
+    from_text = share or draft.origins.get("body", "").startswith("wechat:")
+    starts_text = bool(lines) and "".join(lines).startswith(key)
+    whole_first_line = bool(lines) and key == lines[0] and len(lines) > 1
+    if user_title == "0" or (from_text and starts_text and not whole_first_line):
+        del draft.fields["title"]
+        draft.origins.pop("title", None)
+
+
+def _key(text: str) -> str:
+    return "".join(text.split())
 
 
 def _walk_into(draft: Draft, root: LexborNode | None, config) -> None:

@@ -73,3 +73,61 @@ def test_articles_that_mention_the_markers_stay_articles(sentence):
 
 def test_a_page_with_no_text_is_empty():
     assert clean(b"<html><body><div><img src='a.png'></div></body></html>").status == "empty"
+
+
+ESCAPED_NOTICE = (
+    "\\u5f53\\u524d\\u73af\\u5883\\u5f02\\u5e38\\uff0c"
+    "\\u5b8c\\u6210\\u9a8c\\u8bc1\\u540e\\u5373\\u53ef\\u7ee7\\u7eed\\u8bbf\\u95ee\\u3002"
+)
+
+
+@pytest.mark.parametrize(
+    ("page", "status"),
+    [
+        (
+            short_page(
+                f'<div id="app"></div><script>var s = {{"msg":"{ESCAPED_NOTICE}"}};</script>'
+            ),
+            "blocked",
+        ),
+        ('{"base_resp":{"ret":-1,"errmsg":"' + ESCAPED_NOTICE + '"}}', "blocked"),
+        (short_page("<p>用户您好，我们的系统检测到您网络中存在异常访问请求。</p>"), "blocked"),
+        (
+            short_page(
+                '<form action="/antispider/thank.php"><img src="/antispider/util/seccode.php">'
+                "<a>提交</a></form>"
+            ),
+            "blocked",
+        ),
+        (
+            short_page(
+                "<div>公众号简介</div><div>写写小城的早餐店。</div><div>微信号</div>"
+                "<div>zaocan</div><div>认证主体</div><div>某工作室</div>"
+            ),
+            "not_article",
+        ),
+    ],
+    ids=["escaped-in-script", "escaped-json-body", "sogou-notice", "captcha-form", "aboutbiz"],
+)
+def test_escaped_antispider_and_profile_pages(page, status):
+    article = clean(page.encode())
+    assert article.status == status, article.origins
+    assert article.body == ""
+
+
+def test_an_escaped_marker_inside_a_long_string_does_not_count():
+    sentence = "\\u6587\\u7ae0" * 60 + ESCAPED_NOTICE
+    page = short_page(f"{ARTICLE_PARAGRAPH}<script>var s = '{sentence}';</script>", "一碗面")
+    assert clean(page.encode()).status == "ok"
+
+
+def test_a_hidden_account_card_does_not_make_an_article_a_profile():
+    card = (
+        '<div id="js_profile_qrcode" style="display:none"><strong class="profile_nickname">'
+        "面馆日记</strong><p><label>微信号</label><span>mian</span></p>"
+        "<p><label>功能介绍</label><span>写面馆的故事。</span></p></div>"
+    )
+    article = clean(
+        short_page(f"<article><h1>一碗面</h1>{ARTICLE_PARAGRAPH}</article>{card}").encode()
+    )
+    assert article.status == "ok", article.origins
