@@ -10,12 +10,14 @@ from .rules import load_rules
 
 MAX_CREDIT_CHARS = 320
 MAX_VALUE_CHARS = 60
+MAX_LEADING_NAME_CHARS = 40
 _LEAD = re.compile(r"^[\s（(【\[「『“\"·•▍■●▌◆◇▶►|｜\-—–]*")
 TOKEN = "\u241e"
 _BOUNDARY = set(TOKEN + ' \t\n\u3000，,。;；、|｜（(【[「『“"·•▍■●▌:：-—–/／)）】]」』”')
 _URL = re.compile(r"https?://\S+")
 _TRIM = TOKEN + " \t\n\u3000:：|｜/／丨,，。.;；、()（）【】[]「」『』“”\"'‘’《》<>-—–·•"
 _CUT = re.compile(r"[，,。;；（(\u241e]")
+_NOT_NAME = re.compile(r"[。！？!?，,；;:：]")
 
 
 @dataclass(frozen=True)
@@ -58,7 +60,23 @@ def _scan_credits(text: str, anywhere: bool) -> list[Credit]:
                     credits.append(Credit(name, cleaned, rule.name))
     if credits:
         return credits + _label_credits(text, anywhere=True)
-    return _label_credits(text, anywhere=anywhere)
+    return _label_credits(text, anywhere=anywhere) or _after_leading_name(text, anywhere)
+
+
+def _after_leading_name(text: str, anywhere: bool) -> list[Credit]:
+    """A reprint header after a short name ("<republisher> 以下の記事は…"): the header's
+    credits, and the name as the account that republished the article."""
+    opening = load_rules().credit_opening.search(text, 1)
+    if not opening:
+        return []
+    lead = text[: opening.start()].strip()
+    name = lead.strip(_TRIM)
+    if not name or len(lead) > MAX_LEADING_NAME_CHARS or _NOT_NAME.search(lead):
+        return []
+    credits = list(_find_credits(text[opening.start() :], anywhere))
+    if not credits:
+        return []
+    return [Credit("account", name, "credit:name before reprint header"), *credits]
 
 
 def parse_credits(text: str) -> dict[str, str]:

@@ -1,6 +1,7 @@
 """parse_credits: one credit line or phrase in, the credit fields it names out.
 
-Keys are among author, source, source_account_id, editor, translator, original_url; text
+Keys are among author, source, source_account_id, editor, translator, original_url, and
+account for the republisher's name that stands before a reprint header; text
 that is not a credit (a figure caption, a sentence that merely mentions an author or a
 source) gives {}. All names here are invented.
 """
@@ -76,6 +77,28 @@ CREDITS: list[tuple[str, dict[str, str]]] = [
     ("Edited by Tom Becker", {"editor": "Tom Becker"}),
     ("Translated by Emily Carter", {"translator": "Emily Carter"}),
     ("Translator: Emily Carter", {"translator": "Emily Carter"}),
+    # one-line credits whose labels follow each other (出典 as a source label after another)
+    (
+        "著者: 陳暁舟 出典: 東岸テック観察 編集: 李静怡",
+        {"author": "陳暁舟", "source": "東岸テック観察", "editor": "李静怡"},
+    ),
+    (
+        "Author: Maria Lopez Source: Harbour Weekly Editor: Tom Becker",
+        {"author": "Maria Lopez", "source": "Harbour Weekly", "editor": "Tom Becker"},
+    ),
+    # a reprint header after the republisher's name, on one line
+    (
+        "東岸ノート 以下の記事は東岸テック観察からのもので、陳暁舟氏が執筆したものです。",
+        {"account": "東岸ノート", "source": "東岸テック観察", "author": "陳暁舟"},
+    ),
+    (
+        "青石开源社 以下文章来源于码上观潮，作者韦清远",
+        {"account": "青石开源社", "source": "码上观潮", "author": "韦清远"},
+    ),
+    (
+        "Harbour Notes The following article is from Harbour Weekly, written by Zhou Lan",
+        {"account": "Harbour Notes", "source": "Harbour Weekly", "author": "Zhou Lan"},
+    ),
     # reprint headers
     ("以下文章来源于北岸周刊 ，作者宋一帆", {"source": "北岸周刊", "author": "宋一帆"}),
     ("以下文章来源于码上观潮，作者韦清远", {"source": "码上观潮", "author": "韦清远"}),
@@ -107,6 +130,9 @@ NOT_CREDITS: list[str] = [
     "By the end of the year, prices had almost doubled.",
     "曾经做过杂志编辑的阿梅说，她喜欢夜市的原因很简单，每个来买东西的人都愿意多聊两句。",
     "著者は、採算を左右するのは立地よりもバッテリーの寿命管理だと考えている。",
+    "出典: 総務省統計局「家計調査」2023年",
+    "出典：東岸テック観察の調査をもとに編集部作成",
+    "去年我读到一篇长文，以下文章来源于码上观潮，作者韦清远",
 ]
 
 
@@ -128,3 +154,19 @@ def test_not_a_credit(text: str) -> None:
 
     got = parse_credits(text)
     assert got == {}, f"parse_credits({text!r}) should find no credit, gave {got!r}"
+
+
+def test_find_credits_is_linear_and_cached() -> None:
+    import time
+
+    from cleaners.attribution import _find_credits, find_credits
+
+    labels = "作者：林知夏 来源：新华社 " * 4000
+    start = time.perf_counter()
+    find_credits(labels, anywhere=True)
+    assert time.perf_counter() - start < 1.0
+    line = "北岸周刊 以下文章来源于河口观察，作者宋一帆"
+    find_credits(line)
+    hits = _find_credits.cache_info().hits
+    assert find_credits(line) == find_credits(line)
+    assert _find_credits.cache_info().hits >= hits + 2
