@@ -1,4 +1,9 @@
-"""Turn an HTML subtree into text blocks (paragraphs), noting links and hidden parts."""
+"""Turn an HTML subtree into text blocks (paragraphs) with the facts the later stages weigh.
+
+The walk is iterative (no recursion, whatever the nesting depth) and linear in the number of
+nodes. Besides the blocks it records the block-level elements that hold them, as a tree of
+parent indexes, so that content scoring can sum facts over subtrees in one pass.
+"""
 
 from __future__ import annotations
 
@@ -40,6 +45,8 @@ BLOCK_TAGS = frozenset(
         "tbody",
         "tfoot",
         "tr",
+        "td",
+        "th",
         "figure",
         "figcaption",
         "center",
@@ -51,6 +58,9 @@ BLOCK_TAGS = frozenset(
         "fieldset",
     ]
 )
+# Table cells hold blocks of their own but do not break a row's text into lines.
+_INLINE_BLOCKS = frozenset(["td", "th"])
+HEADING_TAGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
 SKIP_TAGS = frozenset(
     [
         "script",
@@ -64,29 +74,56 @@ SKIP_TAGS = frozenset(
         "video",
         "audio",
         "canvas",
+        "select",
+        "textarea",
+        "button",
+        "input",
+        "option",
     ]
 )
+_EMPHASIS_TAGS = frozenset(["strong", "b"])
 _HIDDEN = re.compile(
     r"display\s*:\s*none|visibility\s*:\s*hidden|opacity\s*:\s*0(?![.\d])|"
     r"rgba\(\s*255\s*,\s*255\s*,\s*255\s*,\s*0\s*\)|font-size\s*:\s*0(?:px)?\s*(?:;|$)",
     re.I,
 )
 _SPACE = re.compile(r"\s+")
+MAX_HINT_CHARS = 120
 
 
 @dataclass
 class Block:
-    """One paragraph-like run of text."""
+    """One paragraph-like run of text, with the facts about it that rules weigh."""
 
     text: str
     tag: str = "p"
     links: tuple[str, ...] = ()
     link_chars: int = 0
     removal: Removal | None = None
+    element: int = -1
+    images: tuple[str, ...] = ()
+    emphasis: bool = False
 
     @property
     def link_share(self) -> float:
         return self.link_chars / len(self.text) if self.text else 0.0
+
+    @property
+    def is_heading(self) -> bool:
+        return self.tag in HEADING_TAGS or self.emphasis
+
+
+@dataclass
+class Element:
+    """A block-level element: its nearest recorded ancestor, tag, id/class words, the
+    parser's id of its node, and the range of blocks it holds (`start` to `end`)."""
+
+    parent: int
+    tag: str
+    hint: str
+    node_id: int
+    start: int
+    end: int = -1
 
 
 @dataclass
@@ -95,6 +132,7 @@ class Walk:
 
     blocks: list[Block] = field(default_factory=list)
     images: list[str] = field(default_factory=list)
+    elements: list[Element] = field(default_factory=list)
 
 
 def normalise(text: str) -> str:
@@ -116,80 +154,178 @@ def is_hidden(node: LexborNode) -> bool:
     return "hidden" in attrs
 
 
-def walk(root: LexborNode, drops: Iterable[tuple[str, str, str]] = ()) -> Walk:
-    """Split `root` into blocks at block-level tags and <br>; skip scripts.
+_DISPLAY_NONE = re.compile(r"display\s*:\s*none", re.I)
+MIN_REVEALED_CHARS = 200
+
+
+def _revealed_by_script(node: LexborNode) -> bool:
+    """A long text hidden only by visibility or opacity is an article a script fades in (as
+    WeChat's #js_content is), not a hidden widget."""
+    style = (node.attributes or {}).get("style") or ""
+    if "hidden" in node.attributes or _DISPLAY_NONE.search(style) or "255" in style:
+        return False
+    return len(node.text(separator=" ")) >= MIN_REVEALED_CHARS
+
+
+def image_source(attrs: dict[str, str | None]) -> str | None:
+    """An image's URL, lazy-loading attributes first; None for inline data."""
+    src = attrs.get("data-src") or attrs.get("data-original") or attrs.get("src")
+    if src and not src.startswith("data:"):
+        return src
+    return None
+
+
+class _Walker:
+    """State of one walk: the text being gathered and the open elements."""
+
+    def __init__(self, marked: dict[int, tuple[str, str]]) -> None:
+        self.marked = marked
+        self.result = Walk()
+        self.parts: list[str] = []
+        self.links: list[str] = []
+        self.link_chars = 0
+        self.images: list[str] = []
+        self.emphasis_chars = 0
+        self.tags = ["p"]
+        self.elements = [-1]
+        self.in_link = 0
+        self.in_emphasis = 0
+
+    def flush(self) -> None:
+        if not self.parts:
+            return
+        text = normalise("".join(self.parts))
+        if text:
+            self.result.blocks.append(
+                Block(
+                    text,
+                    self.tags[-1],
+                    tuple(self.links),
+                    min(self.link_chars, len(text)),
+                    element=self.elements[-1],
+                    images=tuple(self.images),
+                    emphasis=self.emphasis_chars >= len(text.replace(" ", "")) > 0,
+                )
+            )
+            self.images = []
+        self.parts.clear()
+        self.links.clear()
+        self.link_chars = 0
+        self.emphasis_chars = 0
+
+    def set_aside(self, node: LexborNode, kind: str, rule: str) -> None:
+        text = normalise(node.text(separator=" "))
+        if text:
+            self.flush()
+            block = Block(text, node.tag, removal=Removal(kind, rule, text))
+            block.element = self.elements[-1]
+            self.result.blocks.append(block)
+
+    def text(self, value: str) -> None:
+        self.parts.append(value)
+        if self.in_link:
+            self.link_chars += len(value.strip())
+        if self.in_emphasis:
+            self.emphasis_chars += len(value.replace(" ", "").strip())
+
+    def enter(self, node: LexborNode) -> tuple[str, ...] | None:
+        """Handle an element's start; return what to undo at its end, or None to skip it."""
+        tag = node.tag
+        if tag in SKIP_TAGS or tag is None or tag.startswith("-"):
+            return None
+        if tag == "br":
+            self.flush()
+            return None
+        attrs = node.attributes
+        if tag == "img":
+            src = image_source(attrs)
+            if src:
+                self.result.images.append(src)
+                self.images.append(src)
+            return None
+        if self.marked and node.mem_id in self.marked:
+            self.set_aside(node, *self.marked[node.mem_id])
+            return None
+        if is_hidden(node) and not _revealed_by_script(node):
+            self.set_aside(node, "chrome", "html.hidden")
+            return None
+        undo: list[str] = []
+        if tag in BLOCK_TAGS:
+            if tag in _INLINE_BLOCKS:
+                self.parts.append(" ")
+            else:
+                self.flush()
+                self.tags.append(tag)
+                undo.append("block")
+            hint = f"{attrs.get('id') or ''} {attrs.get('class') or ''}".strip()
+            element = Element(
+                self.elements[-1], tag, hint[:MAX_HINT_CHARS], node.mem_id, len(self.result.blocks)
+            )
+            self.result.elements.append(element)
+            self.elements.append(len(self.result.elements) - 1)
+            undo.append("element")
+        if tag == "a":
+            href = attrs.get("href")
+            if href:
+                self.links.append(href)
+            self.in_link += 1
+            undo.append("link")
+        elif tag in _EMPHASIS_TAGS:
+            self.in_emphasis += 1
+            undo.append("emphasis")
+        return tuple(undo)
+
+    def leave(self, undo: tuple[str, ...]) -> None:
+        for action in undo:
+            if action == "block":
+                self.flush()
+                self.tags.pop()
+            elif action == "element":
+                self.result.elements[self.elements.pop()].end = len(self.result.blocks)
+            elif action == "link":
+                self.in_link -= 1
+            else:
+                self.in_emphasis -= 1
+
+
+def walk(root: LexborNode | None, drops: Iterable[tuple[str, str, str]] = ()) -> Walk:
+    """Split `root` into blocks at block-level tags and <br>; skip scripts and forms.
 
     Elements that `drops` selects (selector, kind, rule) and hidden elements become blocks
     already marked as removed, in their place in the document.
     """
+    if root is None:
+        return Walk()
     marked: dict[int, tuple[str, str]] = {}
     for selector, kind, rule in drops:
         for node in root.css(selector):
             marked.setdefault(node.mem_id, (kind, rule))
-    result = Walk()
-    parts: list[str] = []
-    links: list[str] = []
-    link_chars = [0]
-    tags = ["p"]
-
-    def flush() -> None:
-        text = normalise("".join(parts))
-        if text:
-            result.blocks.append(Block(text, tags[-1], tuple(links), min(link_chars[0], len(text))))
-        parts.clear()
-        links.clear()
-        link_chars[0] = 0
-
-    def set_aside(node: LexborNode, kind: str, rule: str) -> None:
-        text = normalise(node.text(separator=" "))
-        if text:
-            flush()
-            result.blocks.append(Block(text, node.tag, removal=Removal(kind, rule, text)))
-
-    def visit(node: LexborNode, in_link: bool) -> None:
-        for child in node.iter(include_text=True):
-            tag = child.tag
-            if tag == "-text":
-                text = child.text_content or ""
-                parts.append(text)
-                if in_link:
-                    link_chars[0] += len(text.strip())
+    walker = _Walker(marked)
+    stack: list[tuple[LexborNode, tuple[str, ...]]] = []
+    node = root.child
+    while node is not None:
+        undo: tuple[str, ...] | None = None
+        if node.tag == "-text":
+            walker.text(node.text_content or "")
+        else:
+            undo = walker.enter(node)
+        if undo is not None:
+            child = node.child
+            if child is not None:
+                stack.append((node, undo))
+                node = child
                 continue
-            if tag in SKIP_TAGS or tag == "-comment" or tag is None:
-                continue
-            if tag == "br":
-                flush()
-                continue
-            attrs = child.attributes
-            if tag == "img":
-                src = attrs.get("data-src") or attrs.get("data-original") or attrs.get("src")
-                if src and not src.startswith("data:"):
-                    result.images.append(src)
-                continue
-            if marked and child.mem_id in marked:
-                set_aside(child, *marked[child.mem_id])
-                continue
-            if is_hidden(child):
-                set_aside(child, "chrome", "html.hidden")
-                continue
-            block = tag in BLOCK_TAGS
-            if block:
-                flush()
-                tags.append(tag)
-            if tag == "a":
-                href = attrs.get("href")
-                if href:
-                    links.append(href)
-            elif tag in ("td", "th"):
-                parts.append(" ")
-            visit(child, in_link or tag == "a")
-            if block:
-                flush()
-                tags.pop()
-
-    visit(root, False)
-    flush()
-    return result
+            walker.leave(undo)
+        while node.next is None:
+            if not stack:
+                node = None
+                break
+            node, undo = stack.pop()
+            walker.leave(undo)
+        if node is not None:
+            node = node.next
+    walker.flush()
+    return walker.result
 
 
 def text_blocks(text: str) -> list[Block]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from selectolax.lexbor import LexborHTMLParser
@@ -23,25 +24,40 @@ _CONTENT = re.compile(r"\S")
 _HTML = re.compile(r"<(!doctype\s+html|html|head|body|meta|div|p|article|section)[\s>/]", re.I)
 
 
-def clean(page: bytes | str, url: str | None = None, *, max_bytes: int = MAX_PAGE_BYTES) -> Article:
+def clean(
+    page: bytes | str,
+    url: str | None = None,
+    *,
+    max_bytes: int = MAX_PAGE_BYTES,
+    content_type: str | None = None,
+    fetched_at: dt.datetime | None = None,
+) -> Article:
     """Clean one page (HTML in any encoding, or a text dump) into an Article.
+
+    `content_type` is the HTTP Content-Type header the page came with (its charset is
+    believed after a BOM and valid UTF-8); `fetched_at`, an aware datetime, is the time
+    that relative dates ("3天前") are counted from: without it they give no date.
 
     Raises `PageTooLarge` over `max_bytes` and `NotAPage` for binary data; a page that is not
     an article (deleted, blocked, a profile) is an Article with that status and no body.
     """
-    decoded = decode(page, max_bytes)
+    if fetched_at is not None and fetched_at.tzinfo is None:
+        raise ValueError("fetched_at must be an aware datetime")
+    decoded = decode(page, max_bytes, content_type=content_type)
     if not _CONTENT.search(decoded.head):
         return Article(status="empty", url=url, reader="none")
     by_url = url_status(url)
     if by_url:
         return Article(status=by_url[0], url=url, origins={"status": f"rule:{by_url[1]}"})
     if _HTML.search(decoded.head[:65536]):
-        draft = _read_html(decoded, url)
+        draft = _read_html(decoded, url, fetched_at)
     else:
         text = decoded.text()
         draft = read_textdump(text, url)
         if sum(len(b.text) for b in draft.blocks) <= load_rules().short_page_chars:
             _apply_status(draft, page_status(None, [b.text for b in draft.blocks]))
+    if decoded.origin not in ("text", "utf-8"):
+        draft.origins["encoding"] = f"{decoded.encoding} ({decoded.origin})"
     if draft.status != "ok":
         return _article(draft, "", None)
     fields = draft.fields
@@ -56,10 +72,12 @@ def clean(page: bytes | str, url: str | None = None, *, max_bytes: int = MAX_PAG
     return _article(draft, body, language)
 
 
-def _read_html(decoded: Decoded, url: str | None) -> Draft:
+def _read_html(decoded: Decoded, url: str | None, fetched_at: dt.datetime | None) -> Draft:
     tree = LexborHTMLParser(decoded.data)
-    wechat = is_wechat(decoded.head)
-    draft = read_wechat(tree, url) if wechat else read_mirror(tree, decoded, url)
+    if is_wechat(decoded.head):
+        draft = read_wechat(tree, url)
+    else:
+        draft = read_mirror(tree, decoded, url, base=fetched_at)
     chars = sum(len(b.text) for b in draft.blocks if b.removal is None)
     if chars <= load_rules().short_page_chars:
         lines = [b.text for b in walk(tree.body).blocks] if tree.body is not None else []
@@ -72,6 +90,13 @@ def _apply_status(draft: Draft, found: tuple[str, str] | None) -> None:
         draft.status, rule = found
         draft.origins["status"] = f"rule:{rule}"
         draft.blocks = []
+
+
+def _images(draft: Draft) -> tuple[str, ...]:
+    """The page's images, less those that stood in a removed block (a QR code before its
+    prompt, the thumbnails of a related list)."""
+    removed = {src for block in draft.blocks if block.removal for src in block.images}
+    return tuple(src for src in dict.fromkeys(draft.images) if src not in removed)
 
 
 def _article(draft: Draft, body: str, language: str | None) -> Article:
@@ -92,7 +117,7 @@ def _article(draft: Draft, body: str, language: str | None) -> Article:
         is_original=draft.is_original if draft.status == "ok" else None,
         language=language,
         body=body,
-        images=tuple(dict.fromkeys(draft.images)) if draft.status == "ok" else (),
+        images=_images(draft) if draft.status == "ok" else (),
         removed=tuple(draft.removed) if draft.status == "ok" else (),
         origins=dict(draft.origins)
         if draft.status == "ok"

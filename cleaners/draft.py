@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from .blocks import Block
+from .dates import RELATIVE, parse_date_with_kind
 from .record import Removal
 from .rules import BlockRule
 
@@ -23,6 +25,7 @@ class Draft:
     images: list[str] = field(default_factory=list)
     is_original: bool | None = None
     site_rules: tuple[BlockRule, ...] = ()
+    base: dt.datetime | None = None
 
     fallbacks: dict[str, tuple[str, str]] = field(default_factory=dict)
 
@@ -40,6 +43,16 @@ class Draft:
         ):
             self.fields[name] = value
             self.origins[name] = origin
+
+    def offer_date(self, text: str | None, origin: str, language: str | None = None) -> None:
+        """Offer `published` from a written date; a relative one ("3天前") only against the
+        fetch time, and its origin then says so."""
+        if self.fields.get("published") and len(self.fields["published"]) > 10:
+            return
+        value, kind = parse_date_with_kind(text, language, base=self.base)
+        if value and kind == RELATIVE:
+            origin = f"{origin} (relative to the fetch time)"
+        self.offer("published", value, origin)
 
     def fallback(self, name: str, value: str | None, origin: str) -> None:
         """Offer a weak value, used only if nothing better turns up by the end."""

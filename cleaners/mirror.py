@@ -1,15 +1,17 @@
-"""Read mirror, portal and aggregator pages: site selectors first, trafilatura for the rest."""
+"""Read mirror, portal and aggregator pages: the site's rules where the host has them, content
+scoring everywhere, trafilatura only when no element holds enough prose."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from .attribution import TOKEN, find_credits
-from .blocks import Block, normalise, text_blocks, walk
-from .dates import parse_date
+from .blocks import Block, Walk, normalise, text_blocks, walk
+from .content import Located, locate
 from .decode import Decoded
 from .draft import Draft
 from .page import first_text, node_value, page_url
@@ -19,61 +21,146 @@ from .rules import Site, load_rules
 MIN_CONTENT_CHARS = 80
 MIN_TITLE_SHARE = 0.4
 MIN_EXTRACTED_SHARE = 0.8
-_TITLE_SPLIT = re.compile(r"\s*[_|｜–—]\s*|\s+-\s+")
+HEADER_BLOCKS = 12
+FOOTER_BLOCKS = 6
+CONTAINER_HEAD_BLOCKS = 3
+MAX_ZONE_BLOCK_CHARS = 200
+MAX_SITE_NAME_CHARS = 20
+_DOMAIN = re.compile(r"^[\w-]+(\.[\w-]+)+$")
 
 
 def find_site(html: str, url: str | None) -> Site | None:
-    """The site rules that apply to this page, by URL host or by a marker in the page."""
+    """The site rules that apply to this page: by the URL's host, else by a marker that only
+    one site's pages carry."""
     host = (urlsplit(url).hostname or "") if url else ""
     sites = load_rules().sites
     for site in sites:
         if host and any(host == h or host.endswith("." + h) for h in site.hosts):
             return site
-    for site in sites:
-        if any(marker in html for marker in site.markers):
-            return site
-    return None
+    if host and any(site.hosts for site in sites if site.markers and _marked(site, html)):
+        return None
+    marked = [site for site in sites if site.markers and _marked(site, html)]
+    return marked[0] if len(marked) == 1 else None
 
 
-def read_mirror(tree: LexborHTMLParser, decoded: Decoded, url: str | None) -> Draft:
-    """A draft of a mirror page: fields from site rules and meta tags, blocks from the content."""
-    generic = load_rules().generic
+def _marked(site: Site, html: str) -> bool:
+    return any(marker in html for marker in site.markers)
+
+
+def read_mirror(
+    tree: LexborHTMLParser, decoded: Decoded, url: str | None, base: dt.datetime | None = None
+) -> Draft:
+    """A draft of a mirror page: fields from site rules and meta tags, blocks from the content.
+
+    `base` is the fetch time, against which relative dates are resolved."""
     own_url, own_origin = page_url(tree)
     site = find_site(decoded.head, url or own_url)
-    pick = (lambda key: site.selectors.get(key, ()) + generic.get(key, ())) if site else generic.get
-    draft = Draft(reader=f"mirror:{site.name}" if site else "mirror")
+    draft = Draft(reader=f"mirror:{site.name}" if site else "mirror", base=base)
     draft.url = url or own_url or None
     if draft.url:
         draft.origins["url"] = "given" if url else own_origin
     if site:
         draft.site_rules = site.boilerplate
-    _offer_selected(draft, tree, "account", pick("account") or ())
+    _read_fields(draft, tree, site)
+    walked = walk(tree.body, [(s, "chrome", f"html.{s}") for s in _selectors(site, "drop")])
+    located = _locate(tree, walked, site)
+    if located is None:
+        draft.blocks = _extracted_blocks(walked, decoded.data, draft.url)
+        draft.origins["body"] = "trafilatura"
+        return draft
+    draft.origins["body"] = located.rule
+    _read_zones(draft, walked.blocks, located)
+    draft.blocks = walked.blocks
+    draft.images = walked.images
+    return draft
+
+
+def _selectors(site: Site | None, key: str) -> tuple[str, ...]:
+    generic = load_rules().generic.get(key, ())
+    return (site.selectors.get(key, ()) if site else ()) + generic
+
+
+def _read_fields(draft: Draft, tree: LexborHTMLParser, site: Site | None) -> None:
+    generic = load_rules().generic
+    _offer_selected(draft, tree, "account", _selectors(site, "account"))
     site_authors = (
         site.selectors.get("author", ()) + site.selectors.get("author_links", ()) if site else ()
     )
     _offer_selected(draft, tree, "author", site_authors)
     uploaders = site.selectors.get("uploader", ()) if site else ()
     _offer_selected(draft, tree, "author", uploaders + generic["author"], weak=True)
-    _read_meta_credits(draft, tree, pick("meta") or ())
-    _offer_selected(draft, tree, "published", pick("date") or ())
+    _read_meta_credits(draft, tree, _selectors(site, "meta"))
+    _offer_selected(draft, tree, "published", _selectors(site, "date"))
     draft.offer("title", *_title(tree, site.selectors.get("title", ()) if site else ()))
     if not draft.fields.get("account") and draft.origins.get("source", "").startswith("meta "):
         draft.offer("account", draft.fields["source"], "meta source (no outlet named)")
-    if not draft.fields.get("account") and draft.url:
-        draft.offer("account", urlsplit(draft.url).hostname or "", "url:host")
-    content = _content(
-        tree, (site.selectors.get("content", ()) if site else ()) + generic["content"]
-    )
-    if content is None:
-        draft.blocks = _extracted_blocks(tree, decoded.data, draft.url)
-        draft.origins["body"] = "trafilatura"
-        return draft
-    node, selector = content
-    draft.origins["body"] = f"dom:{selector}"
-    selectors = (site.selectors.get("drop", ()) if site else ()) + generic["drop"]
-    walked = walk(node, [(selector, "chrome", f"html.{selector}") for selector in selectors])
-    draft.blocks, draft.images = walked.blocks, walked.images
-    return draft
+    draft.fallback("account", *_title_suffix(tree, draft.fields.get("title")))
+    if draft.url:
+        draft.fallback("account", urlsplit(draft.url).hostname or "", "url:host")
+
+
+def _locate(tree: LexborHTMLParser, walked: Walk, site: Site | None) -> Located | None:
+    """The article's container: the site's content selector, else a generic selector whose
+    element scores close to the best, else the best-scoring element."""
+    rules = load_rules()
+    ids = {element.node_id: index for index, element in enumerate(walked.elements)}
+    site_elements = _matched(tree, site.selectors.get("content", ()) if site else (), ids)
+    content = rules.content
+    if site_elements:
+        return locate(walked, content, site_elements, trust_preferred=True)
+    generic_elements = _matched(tree, rules.generic["content"], ids)
+    return locate(walked, content, generic_elements)
+
+
+def _matched(tree: LexborHTMLParser, selectors, ids: dict[int, int]) -> list[int]:
+    found = []
+    for selector in selectors:
+        node = tree.css_first(selector)
+        if (
+            node is not None
+            and node.mem_id in ids
+            and len(normalise(node.text(separator=" "))) >= MIN_CONTENT_CHARS
+        ):
+            found.append(ids[node.mem_id])
+    return found
+
+
+def _read_zones(draft: Draft, blocks: list[Block], located: Located) -> None:
+    """Mark what lies outside the article as removed, after reading credits and the date from
+    the blocks just before it (title, byline, date line), its first blocks, and the blocks
+    just after it (editor and source lines)."""
+    before = range(located.start - 1, max(0, located.start - HEADER_BLOCKS) - 1, -1)
+    first = range(located.start, min(located.end, located.start + CONTAINER_HEAD_BLOCKS))
+    after = range(located.end, min(len(blocks), located.end + FOOTER_BLOCKS))
+    skip = load_rules().generic["date_skip"]
+    for index in (*before, *first, *after):
+        text = blocks[index].text
+        if len(text) > MAX_ZONE_BLOCK_CHARS:
+            continue
+        if index < located.start or index >= located.end:
+            for credit in find_credits(text, anywhere=True):
+                if credit.field != "other":
+                    draft.fallback(credit.field, credit.value, f"page {credit.rule}")
+            if index < located.start:
+                _read_byline(draft, text)
+        if not any(word in text.lower() for word in skip):
+            draft.offer_date(text, "page:date line")
+    for index, block in enumerate(blocks):
+        if (index < located.start or index >= located.end) and block.removal is None:
+            block.removal = Removal("chrome", "content.outside-article", block.text)
+
+
+def _read_byline(draft: Draft, text: str) -> None:
+    """An unlabelled byline: "<date> <outlet>" names the source, "<name> <date>" the account
+    that posted the page."""
+    content = load_rules().content
+    match = content.date_then_source.match(text)
+    if match:
+        draft.offer("source", match["name"], "page:date then source")
+        return
+    match = content.name_then_date.match(text)
+    if match:
+        draft.offer("account", match["name"], "page:name then date")
 
 
 def _offer_selected(
@@ -87,7 +174,10 @@ def _offer_selected(
             if field == "published":
                 if any(word in value.lower() for word in generic["date_skip"]):
                     continue
-                value = parse_date(value) or ""
+                draft.offer_date(value, f"dom:{selector}")
+                if draft.fields.get("published"):
+                    return
+                continue
             elif len(value) > 60 or value in not_names:
                 continue
             if value:
@@ -104,7 +194,7 @@ def _read_meta_credits(draft: Draft, tree: LexborHTMLParser, selectors) -> None:
             for credit in find_credits(text, anywhere=True):
                 if credit.field not in ("other",):
                     draft.offer(credit.field, credit.value, f"meta {credit.rule}")
-            draft.offer("published", parse_date(text.replace(TOKEN, " ")), f"dom:{selector}")
+            draft.offer_date(text.replace(TOKEN, " "), f"dom:{selector}")
 
 
 def _text_nodes(node: LexborNode):
@@ -127,26 +217,36 @@ def _title(tree: LexborHTMLParser, site_selectors) -> tuple[str, str]:
         best = max(matching, key=len, default="")
         if len(best) >= MIN_TITLE_SHARE * len(full):
             return best, "dom:h1"
-        segments = [p for p in _TITLE_SPLIT.split(full) if p] or [full]
+        segments = _title_parts(full) or [full]
         return max(segments, key=len), f"meta:{selector}"
     return (headings[0], "dom:h1") if headings and headings[0] else ("", "")
+
+
+def _title_suffix(tree: LexborHTMLParser, title: str | None) -> tuple[str, str]:
+    """The site's name as the page's <title> ends with it: "Headline_Site" or "Headline - Site"."""
+    node = tree.css_first("title")
+    segments = _title_parts(normalise(node.text()) if node is not None else "")
+    while len(segments) >= 2 and _DOMAIN.match(segments[-1]):
+        segments.pop()
+    if len(segments) < 2:
+        return "", ""
+    last = segments[-1]
+    if len(last) > MAX_SITE_NAME_CHARS or (title and _key(last) in _key(title)):
+        return "", ""
+    return last, "meta:title suffix"
+
+
+def _title_parts(full: str) -> list[str]:
+    return [p for p in load_rules().content.title_separators.split(full) if p]
 
 
 def _key(text: str) -> str:
     return "".join(text.split()).casefold()
 
 
-def _content(tree: LexborHTMLParser, selectors) -> tuple[LexborNode, str] | None:
-    for selector in selectors:
-        node = tree.css_first(selector)
-        if node is not None and len(normalise(node.text(separator=" "))) >= MIN_CONTENT_CHARS:
-            return node, selector
-    return None
-
-
-def _extracted_blocks(tree: LexborHTMLParser, html: bytes | str, url: str | None) -> list[Block]:
-    """The page's own blocks, kept where trafilatura found the article and marked removed
-    (rule `general-extractor`) where it did not, so that nothing is dropped unrecorded."""
+def _extracted_blocks(walked: Walk, html: bytes | str, url: str | None) -> list[Block]:
+    """When no element holds enough prose: the page's own blocks, kept where trafilatura found
+    text and marked removed (rule `general-extractor`) where it did not."""
     import trafilatura
 
     text = trafilatura.extract(
@@ -159,20 +259,17 @@ def _extracted_blocks(tree: LexborHTMLParser, html: bytes | str, url: str | None
         deduplicate=False,
     )
     extracted = text_blocks(text or "")
-    if tree.body is None or not extracted:
-        return extracted
-    found = _key(text or "")
-    selectors = load_rules().generic["drop"]
-    blocks = walk(tree.body, [(s, "chrome", f"html.{s}") for s in selectors]).blocks
+    if not walked.blocks or not extracted:
+        return extracted or [b for b in walked.blocks if b.removal is None]
+    lines = {_key(block.text) for block in extracted}
     kept = 0
-    for index, block in enumerate(blocks):
-        if block.removal:
+    for block in walked.blocks:
+        if block.removal is not None:
             continue
-        if _key(block.text) in found:
+        if _key(block.text) in lines:
             kept += len(block.text)
         else:
-            removal = Removal("chrome", "general-extractor", block.text)
-            blocks[index] = Block(block.text, block.tag, removal=removal)
+            block.removal = Removal("chrome", "general-extractor", block.text)
     if kept < MIN_EXTRACTED_SHARE * len(text or ""):
         return extracted
-    return blocks
+    return walked.blocks

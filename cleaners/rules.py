@@ -43,6 +43,24 @@ class BlockRule:
 
 
 @dataclass(frozen=True)
+class CueRule:
+    """A weighted cue of promotion or furniture: evidence, never a verdict on its own."""
+
+    name: str
+    kind: str
+    weight: float
+    pattern: re.Pattern[str]
+
+
+@dataclass(frozen=True, eq=False)
+class CueSet:
+    """The cues in force, compared and hashed by identity (cheap as a cache key)."""
+
+    cues: tuple[CueRule, ...]
+    any_cue: re.Pattern[str]
+
+
+@dataclass(frozen=True)
 class SectionRule:
     """A heading that opens a removable section (a related list, a blurb)."""
 
@@ -75,6 +93,26 @@ class Site:
 
 
 @dataclass(frozen=True)
+class ContentRules:
+    """How the general reader weighs blocks to find the article on an unknown layout."""
+
+    negative_words: frozenset[str]
+    negative_prefixes: tuple[str, ...]
+    max_link_share: float
+    min_prose_chars: int
+    min_sentence_chars: int
+    short_penalty: int
+    frame_share: float
+    min_cards: int
+    card_link_share: float
+    min_content_chars: int
+    preferred_share: float
+    date_then_source: re.Pattern[str]
+    name_then_date: re.Pattern[str]
+    title_separators: re.Pattern[str]
+
+
+@dataclass(frozen=True)
 class Rules:
     """Every rule the cleaner applies, loaded once."""
 
@@ -97,6 +135,19 @@ class Rules:
     wechat: dict[str, Any]
     sites: tuple[Site, ...]
     generic: dict[str, tuple[str, ...]]
+    content: ContentRules
+    cues: CueSet
+    end_marker: re.Pattern[str]
+    signature: re.Pattern[str]
+    short_line_chars: int
+    cue_max_chars: int
+    cue_chars_per_weight: float
+    tail_cue_weight: float
+    short_cue_weight: float
+    head_cue_weight: float
+    body_cue_weight: float
+    end_marker_share: float
+    head_share: float
 
 
 def _load(name: str) -> dict[str, Any]:
@@ -148,6 +199,9 @@ def load_rules() -> Rules:
     not_credit: list[re.Pattern[str]] = []
     blocks: list[BlockRule] = []
     sections: list[SectionRule] = []
+    cues: list[CueRule] = []
+    end_markers: list[str] = []
+    signatures: list[str] = []
     for filename in LANGUAGE_FILES:
         data = _load(filename)
         for group in data.get("credit", []):
@@ -165,6 +219,10 @@ def load_rules() -> Rules:
         for entry in data.get("not_credit", []):
             not_credit.append(_compile(entry["pattern"], f"{filename} not_credit", re.I))
         blocks.extend(_block_rule(entry, filename) for entry in data.get("boilerplate", []))
+        cues.extend(_cue_rule(entry, filename) for entry in data.get("cue", []))
+        ending = data.get("ending", {})
+        end_markers.extend(ending.get("markers", []))
+        signatures.extend(ending.get("signatures", []))
         for entry in data.get("section", []):
             heading = _compile(entry["heading"], f"{filename} {entry['name']}")
             sections.append(SectionRule(entry["name"], entry["kind"], heading))
@@ -202,7 +260,71 @@ def load_rules() -> Rules:
         wechat=_load("wechat.toml"),
         sites=tuple(_site(entry) for entry in sites_data["site"]),
         generic={k: tuple(v) for k, v in sites_data["generic"].items()},
+        content=_content_rules(sites_data["content"]),
+        cues=_cue_set(cues),
+        end_marker=_compile("|".join(end_markers) or "(?!)", "end_markers", re.I),
+        signature=_compile("|".join(signatures) or "(?!)", "signatures"),
+        **_tail_numbers(_load("tail.toml")),
     )
+
+
+def _cue_set(cues: list[CueRule]) -> CueSet:
+    alternatives = "|".join(f"(?:{cue.pattern.pattern})" for cue in cues) or "(?!)"
+    return CueSet(tuple(cues), _compile(alternatives, "cues", re.I))
+
+
+def _cue_rule(entry: dict[str, Any], where: str) -> CueRule:
+    try:
+        return CueRule(
+            name=entry["name"],
+            kind=entry["kind"],
+            weight=float(entry["weight"]),
+            pattern=_compile(entry["pattern"], f"{where} {entry['name']}", re.I),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise RuleError(f"{where} cue {entry.get('name', '?')}: {exc}") from exc
+
+
+TAIL_NUMBERS = {
+    "short_line_chars": int,
+    "cue_max_chars": int,
+    "cue_chars_per_weight": float,
+    "tail_cue_weight": float,
+    "short_cue_weight": float,
+    "head_cue_weight": float,
+    "body_cue_weight": float,
+    "end_marker_share": float,
+    "head_share": float,
+}
+
+
+def _tail_numbers(data: dict[str, Any]) -> dict[str, Any]:
+    try:
+        return {key: kind(data[key]) for key, kind in TAIL_NUMBERS.items()}
+    except (KeyError, TypeError, ValueError) as exc:
+        raise RuleError(f"tail.toml: {exc}") from exc
+
+
+def _content_rules(entry: dict[str, Any]) -> ContentRules:
+    try:
+        return ContentRules(
+            negative_words=frozenset(entry["negative_words"]),
+            negative_prefixes=tuple(entry["negative_prefixes"]),
+            max_link_share=float(entry["max_link_share"]),
+            min_prose_chars=int(entry["min_prose_chars"]),
+            min_sentence_chars=int(entry["min_sentence_chars"]),
+            short_penalty=int(entry["short_penalty"]),
+            frame_share=float(entry["frame_share"]),
+            min_cards=int(entry["min_cards"]),
+            card_link_share=float(entry["card_link_share"]),
+            min_content_chars=int(entry["min_content_chars"]),
+            preferred_share=float(entry["preferred_share"]),
+            date_then_source=_compile(entry["date_then_source"], "sites.toml date_then_source"),
+            name_then_date=_compile(entry["name_then_date"], "sites.toml name_then_date"),
+            title_separators=_compile(entry["title_separators"], "sites.toml title_separators"),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise RuleError(f"sites.toml [content]: {exc}") from exc
 
 
 def _status_rule(entry: dict[str, Any]) -> StatusRule:

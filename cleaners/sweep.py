@@ -1,4 +1,16 @@
-"""Run the attribution and boilerplate rules over a draft's blocks."""
+"""Run the attribution and boilerplate rules over a draft's blocks.
+
+Four passes, in order:
+1. credits are read from every block, removed ones included, so a byline that sits in
+   removed furniture still gives its field;
+2. named rules decide blocks one by one (repeated title, section headings with the list after
+   them, boilerplate lines, credit lines, a republisher's self-introduction);
+3. the article's end is found (an end marker, or the first furniture of the trailing run of
+   furniture and short lines) and what follows it is tail: removed, except credits, closing
+   notes and signatures;
+4. weighted cues remove what no rule names: at the head, in the body (with more evidence),
+   and blocks of the tail.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +20,10 @@ from functools import lru_cache
 
 from .attribution import Credit, find_credits
 from .blocks import Block
+from .cues import Shape, counts, is_label, is_signature, score, shape
 from .draft import Draft
 from .record import Removal
-from .rules import BlockRule, SectionRule, load_rules
+from .rules import BlockRule, Rules, SectionRule, load_rules
 
 MAX_HEADING_CHARS = 40
 MAX_ITEM_CHARS = 160
@@ -18,10 +31,12 @@ MAX_BLURB_BLOCKS = 8
 MAX_FRAGMENT_CHARS = 20
 TAIL_SHARE = 0.45
 CREDIT_FIELDS = ("author", "source", "source_account_id", "editor", "translator", "original_url")
+OUTSIDE_RULES = ("content.outside-article", "general-extractor")
 _CLOSING_NOTE = re.compile(r"[（(][^（）()]{2,60}[）)]$")
 _PARENTHESISED = re.compile(r"^[（(].*[）)]$")
 _QUOTED = re.compile(r"“[^”]{2,}”|「[^」]{2,}」|『[^』]{2,}』|\"[^\"]{2,}\"")
 _SENTENCE_END = re.compile(r"[。！？!?.…]$")
+_INNER_SENTENCE_END = re.compile(r"[。！？!?](?=.*\w)")
 
 
 def _key(text: str) -> str:
@@ -32,27 +47,32 @@ class _Sweep:
     """One pass over a draft's blocks, deciding for each whether it stays in the body."""
 
     def __init__(self, draft: Draft, account: str | None, title: str | None) -> None:
-        rules = load_rules()
+        self.rules: Rules = load_rules()
         self.draft = draft
         self.blocks = draft.blocks
         self.site_rules = draft.site_rules
-        self.self_intro = rules.self_intro
+        self.self_intro = self.rules.self_intro
         self.decisions: list[Removal | None] = [None] * len(self.blocks)
         self.credits: list[Credit] = []
         sizes = [0 if b.removal else len(b.text) for b in self.blocks]
         total = sum(sizes) or 1
         remaining = total
         self.in_tail: list[bool] = []
+        self.after: list[float] = []
         for size in sizes:
             self.in_tail.append(remaining <= total * TAIL_SHARE)
+            self.after.append(remaining / total)
             remaining -= size
         self.title_key = _key(title) if title else None
         self.account_key = _key(account) if account and len(account) >= 2 else None
 
     def run(self) -> list[Block]:
+        self._read_removed_credits()
         i = 0
         while i < len(self.blocks):
             i = self._decide(i)
+        self._find_tail()
+        self._weigh_cues()
         self._glue_fragments()
         kept = [b for b, d in zip(self.blocks, self.decisions, strict=True) if d is None]
         for block in kept[-2:]:
@@ -65,6 +85,13 @@ class _Sweep:
         self.draft.removed.extend(d for d in self.decisions if d is not None)
         return kept
 
+    def _read_removed_credits(self) -> None:
+        """Credits in blocks that a reader already set aside (hidden parts, dropped widgets)."""
+        for block in self.blocks:
+            removal = block.removal
+            if removal is not None and removal.rule not in OUTSIDE_RULES:
+                self.credits.extend(find_credits(block.text))
+
     def _remove(self, i: int, kind: str, rule: str) -> int:
         self.decisions[i] = Removal(kind, rule, self.blocks[i].text)
         return i + 1
@@ -75,17 +102,13 @@ class _Sweep:
             self.decisions[i] = block.removal
             return i + 1
         text = block.text
-        if len(text) <= 2 * MAX_HEADING_CHARS:
-            key = _key(text)
-            if key == self.title_key:
-                return self._remove(i, "chrome", "repeated-title")
-            if key == self.account_key and self.in_tail[i]:
-                return self._remove(i, "chrome", "account-name")
+        if len(text) <= 2 * MAX_HEADING_CHARS and self._names_page(text, i):
+            return self._remove(i, "chrome", self._names_page(text, i))
         section = heading_rule(text)
         if section and (section.kind != "blurb" or self.in_tail[i]):
             self._remove(i, section.kind, section.name)
             return self._consume_section(i + 1, section)
-        rule = self._boilerplate(text)
+        rule = self._boilerplate(block)
         if rule:
             return self._remove(i, rule.kind, rule.name)
         found = find_credits(text)
@@ -116,7 +139,7 @@ class _Sweep:
                     return i
             elif not _is_item(block, self.in_tail[i]):
                 return i
-            rule = self._boilerplate(block.text)
+            rule = self._boilerplate(block)
             if rule:
                 self._remove(i, rule.kind, rule.name)
             else:
@@ -125,13 +148,99 @@ class _Sweep:
             i += 1
         return i
 
-    def _boilerplate(self, text: str) -> BlockRule | None:
-        return _first_rule(text, self.site_rules) or _language_rule(text)
+    def _boilerplate(self, block: Block) -> BlockRule | None:
+        return _first_rule(block.text, self.site_rules) or _language_rule(block.text)
+
+    def _names_page(self, text: str, i: int) -> str | None:
+        """ "repeated-title" or "account-name" when a short block only repeats one of them."""
+        title = self.title_key
+        if title and len(text) >= len(title) // 2 and _key(text) == title:
+            return "repeated-title"
+        if self.account_key and self.in_tail[i] and len(text) < 3 * len(self.account_key):
+            return "account-name" if _key(text) == self.account_key else None
+        return None
+
+    def _names_account(self, text: str) -> bool:
+        return bool(self.account_key and self.account_key in _key(text))
 
     def _is_self_intro(self, text: str) -> bool:
         return bool(
             self.account_key and self.account_key in _key(text) and self.self_intro.search(text)
         )
+
+    def _kept(self) -> list[int]:
+        return [i for i, d in enumerate(self.decisions) if d is None]
+
+    def _shape(self, i: int) -> Shape:
+        furniture = self.decisions[i] is not None
+        text = self.blocks[i].text
+        if not furniture:
+            cues = score(text, self.rules)
+            furniture = counts(
+                cues, text, self.rules, self.rules.tail_cue_weight, self._names_account(text)
+            ) or (is_label(text, self.rules) and cues.weight >= self.rules.short_cue_weight)
+        return shape(self.blocks[i], self.rules, furniture)
+
+    def _find_tail(self) -> None:
+        """Find where the article ends and remove the tail after it."""
+        start = self._tail_start()
+        if start is None:
+            return
+        previous = self.decisions[start]
+        for i in range(start, len(self.blocks)):
+            if self.decisions[i] is not None:
+                previous = self.decisions[i]
+                continue
+            text = self.blocks[i].text
+            if _CLOSING_NOTE.search(text) or is_signature(text, self.rules):
+                continue
+            cues = score(text, self.rules)
+            if cues.names:
+                self._remove(i, cues.kind, cues.rule)
+            elif self.rules.end_marker.fullmatch(text):
+                self._remove(i, "chrome", "end.marker")
+            else:
+                kind = previous.kind if previous and previous.kind != "attribution" else "promo"
+                self._remove(i, kind, "end.tail")
+            previous = self.decisions[i]
+
+    def _tail_start(self) -> int | None:
+        """The first block of the tail: after an end marker near the end, or at the first
+        furniture of the trailing run of furniture and short lines."""
+        run_start = None
+        for i in range(len(self.blocks) - 1, -1, -1):
+            if self.blocks[i].removal is not None and self.decisions[i] is not None:
+                continue
+            found = self._shape(i)
+            if found is Shape.PROSE:
+                if self.decisions[i] is None:
+                    break
+                continue
+            if found in (Shape.END, Shape.FURNITURE):
+                run_start = i
+        for i in self._kept():
+            if self.after[i] <= self.rules.end_marker_share and self._is_end_marker(i):
+                if run_start is None or i < run_start:
+                    run_start = i
+                break
+        return run_start
+
+    def _is_end_marker(self, i: int) -> bool:
+        return bool(self.rules.end_marker.fullmatch(self.blocks[i].text))
+
+    def _weigh_cues(self) -> None:
+        """Remove blocks whose cues outweigh what their place asks for (head or body)."""
+        for i in self._kept():
+            text = self.blocks[i].text
+            cues = score(text, self.rules)
+            if not cues.names:
+                continue
+            at_head = self.after[i] >= 1 - self.rules.head_share
+            if not at_head and _INNER_SENTENCE_END.search(text):
+                continue  # several sentences in the body: prose that mentions such things
+            base = self.rules.head_cue_weight if at_head else self.rules.body_cue_weight
+            if counts(cues, text, self.rules, base, self._names_account(text)):
+                self._remove(i, cues.kind, cues.rule)
 
     def _glue_fragments(self) -> None:
         """A short kept fragment right before a removed prompt is part of that prompt."""
@@ -145,6 +254,7 @@ class _Sweep:
                 and self.in_tail[i]
                 and len(text) <= MAX_FRAGMENT_CHARS
                 and not _SENTENCE_END.search(text)
+                and not is_signature(text, self.rules)
             ):
                 self._remove(i, after.kind, after.rule)
 
