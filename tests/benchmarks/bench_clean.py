@@ -1,22 +1,35 @@
-"""Time `cleaners.clean` against `trafilatura.extract` on the labelled corpus.
+"""Time `cleaners.clean` against `trafilatura.extract` on the labelled corpus, cold, page by page.
 
 Run on demand (pytest does not collect this file):
 
-    python tests/benchmarks/bench_clean.py [CORPUS_DIR] [--repeat 5] [--pages] [--json]
+    python tests/benchmarks/bench_clean.py [CORPUS_DIR] [--repeat N] [--pages] [--json]
 
 CORPUS_DIR defaults to ../shared/corpus next to the repository. When it is absent the script
-prints "skipped: corpus not found" and exits 0. Each `.html` page is read once as bytes, put in
-the "wechat" group when it carries WeChat page markers and in the "mirror" group otherwise, and
-given to both tools R times; the per-page figure is the median of those R runs, and the group
-figure is the median over its pages. Both tools are warmed up first so that import and first-call
-costs (dateparser, trafilatura's models) are not counted.
+prints "skipped: corpus not found" and exits 0.
+
+What is timed is the FIRST call on each page, as a crawl sees it: before every call to
+`cleaners.clean` the cleaner's memo caches are emptied (every `functools` cache in `cleaners/`
+except those of functions without parameters, which load the rules once per process), and
+`trafilatura.extract(data, url=url, with_metadata=True)` is timed the same way, one call per
+page. Both tools are warmed up first on the project's own test pages (tests/cleaners/pages),
+outside the timed set, so that imports and dateparser's first call are not counted.
+
+Pages are grouped: "wechat-big" (a WeChat article page of 1 MB or more, the 2024-25 template),
+"wechat" (other mp.weixin.qq.com pages), "mirror" (every other HTML page), "text" (.txt dumps).
+Each group reports the median and the sum of the per-page times, and the ratio
+trafilatura / reprints of each. `--repeat N` runs the whole cold pass N times and reports the
+median over passes of each per-pass figure (default 1: one pass).
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib
+import inspect
 import json
+import os
+import pkgutil
 import platform
 import resource
 import statistics
@@ -29,6 +42,7 @@ from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_CORPUS = REPO_ROOT.parent / "shared" / "corpus"
+WARM_UP_PAGES = REPO_ROOT / "tests" / "cleaners" / "pages"
 
 # Markers of a page served by mp.weixin.qq.com: an article (js_article, msg_title, rich_media),
 # one of its error and notice pages (weui-msg), or an account's profile page.
@@ -39,8 +53,10 @@ WECHAT_MARKERS = (
     b"weui-msg",
     b"page_profile_info",
 )
-
 TOOLS = ("reprints", "trafilatura")
+GROUPS = ("wechat-big", "wechat", "mirror", "text")
+BIG_PAGE_BYTES = 1024 * 1024
+SUFFIXES = (".html", ".txt")
 
 
 @dataclass
@@ -49,17 +65,15 @@ class Page:
     group: str
     url: str | None
     data: bytes
-    times: dict[str, float] = field(default_factory=dict)  # tool -> median seconds
+    times: dict[str, list[float]] = field(default_factory=dict)  # tool -> seconds per pass
     errors: dict[str, str] = field(default_factory=dict)  # tool -> "ExcType: message"
     status: str | None = None  # the status reprints gave
 
 
-BIG_PAGE_BYTES = 1024 * 1024
-
-
-def classify(data: bytes) -> str:
-    """'wechat-big' for a full WeChat article page of 1 MB or more (the 2024-25 template, mostly
-    inline script), 'wechat' for other mp.weixin.qq.com pages, 'mirror' for any other HTML page."""
+def classify(path: Path, data: bytes) -> str:
+    """The page's group (see the module docstring)."""
+    if path.suffix == ".txt":
+        return "text"
     if not any(marker in data for marker in WECHAT_MARKERS):
         return "mirror"
     return "wechat-big" if len(data) >= BIG_PAGE_BYTES else "wechat"
@@ -67,14 +81,33 @@ def classify(data: bytes) -> str:
 
 def load_pages(corpus: Path) -> list[Page]:
     pages = []
-    for path in sorted(corpus.glob("*.html")):
+    for path in sorted(p for p in corpus.iterdir() if p.suffix in SUFFIXES):
         url = None
         expect = path.with_name(path.stem + ".expect.json")
         if expect.is_file():
             url = json.loads(expect.read_text(encoding="utf-8")).get("url")
         data = path.read_bytes()
-        pages.append(Page(path=path, group=classify(data), url=url, data=data))
+        pages.append(Page(path=path, group=classify(path, data), url=url, data=data))
     return pages
+
+
+def memo_caches() -> list[Any]:
+    """Every functools cache in the cleaners package that memoises per argument (a cached
+    function without parameters is a loader: the rules, the version, read once per process)."""
+    import cleaners
+
+    found = []
+    for info in pkgutil.iter_modules(cleaners.__path__):
+        module = importlib.import_module(f"cleaners.{info.name}")
+        for value in vars(module).values():
+            wrapped = getattr(value, "__wrapped__", None)
+            if not hasattr(value, "cache_clear") or wrapped is None:
+                continue
+            if getattr(value, "__module__", None) != module.__name__:
+                continue  # imported from elsewhere: counted where it is defined
+            if inspect.signature(wrapped).parameters:
+                found.append(value)
+    return found
 
 
 def load_tools() -> tuple[dict[str, Callable[[bytes, str | None], Any]], dict[str, str]]:
@@ -84,12 +117,12 @@ def load_tools() -> tuple[dict[str, Callable[[bytes, str | None], Any]], dict[st
     tools: dict[str, Callable[[bytes, str | None], Any]] = {}
     missing: dict[str, str] = {}
     try:
-        from cleaners import attribution, clean, sweep
+        from cleaners import clean
+
+        caches = memo_caches()
 
         def cold_clean(data: bytes, url: str | None) -> Any:
-            # The cleaner memoises rule decisions per line of text; timing the same page again
-            # would hit those caches, so empty them to time every run cold.
-            for cached in (attribution._find_credits, sweep._language_rule, sweep.heading_rule):
+            for cached in caches:
                 cached.cache_clear()
             return clean(data, url)
 
@@ -107,97 +140,109 @@ def load_tools() -> tuple[dict[str, Callable[[bytes, str | None], Any]], dict[st
     return tools, missing
 
 
-def time_call(fn: Callable[[bytes, str | None], Any], page: Page, repeat: int) -> tuple[float, Any]:
-    runs = []
-    result = None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = fn(page.data, page.url)
-        runs.append(time.perf_counter() - start)
-    return statistics.median(runs), result
-
-
-def run(pages: list[Page], tools: dict[str, Callable], repeat: int) -> None:
-    # Warm up every tool on a WeChat page and a mirror page (imports, lazy models, dateparser).
-    warm = [next((p for p in pages if p.group == g), None) for g in ("wechat-big", "mirror")]
-    for fn in tools.values():
-        for page in filter(None, warm):
+def warm_up(tools: dict[str, Callable]) -> None:
+    """One call of each tool on each of the project's test pages (not in the timed set)."""
+    for path in sorted(WARM_UP_PAGES.glob("*")):
+        if path.suffix not in SUFFIXES:
+            continue
+        data = path.read_bytes()
+        for fn in tools.values():
             with contextlib.suppress(Exception):  # failures are reported per page below
-                fn(page.data, page.url)
+                fn(data, None)
+    if "reprints" in tools:
+        from cleaners.dates import parse_date
+
+        parse_date("Feb 27, 2019", "en")  # dateparser's first call loads its language data
+
+
+def run_pass(pages: list[Page], tools: dict[str, Callable]) -> None:
+    """Time one cold call of each tool on each page."""
     for page in pages:
         for name, fn in tools.items():
+            if name in page.errors:
+                continue
+            start = time.perf_counter()
             try:
-                seconds, result = time_call(fn, page, repeat)
+                result = fn(page.data, page.url)
             except Exception as exc:
                 page.errors[name] = f"{type(exc).__name__}: {exc}"
                 continue
-            page.times[name] = seconds
+            page.times.setdefault(name, []).append(time.perf_counter() - start)
             if name == "reprints":
                 page.status = getattr(result, "status", None)
 
 
-def summarise(pages: list[Page]) -> list[dict[str, Any]]:
+def _ratio(theirs: float | None, ours: float | None) -> float | None:
+    return round(theirs / ours, 2) if theirs and ours else None
+
+
+def summarise(pages: list[Page], passes: int) -> list[dict[str, Any]]:
+    """Per group: the median over passes of the per-pass median and sum of page times (ms)."""
     rows = []
-    groups = {
-        "wechat": ("wechat", "wechat-big"),
-        "wechat-big": ("wechat-big",),
-        "mirror": ("mirror",),
-    }
-    for group, kinds in groups.items():
-        members = [p for p in pages if p.group in kinds]
+    for group in GROUPS:
+        members = [p for p in pages if p.group == group]
         if not members:
             continue
         row: dict[str, Any] = {"group": group, "pages": len(members)}
         for tool in TOOLS:
-            timed = [p.times[tool] for p in members if tool in p.times]
-            row[f"{tool}_ms"] = round(statistics.median(timed) * 1000, 2) if timed else None
-            row[f"{tool}_total_ms"] = round(sum(timed) * 1000, 2) if timed else None
+            timed = [p.times[tool] for p in members if len(p.times.get(tool, ())) == passes]
             row[f"{tool}_errors"] = sum(1 for p in members if tool in p.errors)
-        both = [p for p in members if all(t in p.times for t in TOOLS)]
-        if both:
-            # Ratio of the medians, over the pages both tools handled.
-            ours = statistics.median(p.times["reprints"] for p in both)
-            theirs = statistics.median(p.times["trafilatura"] for p in both)
-            row["ratio"] = round(theirs / ours, 2) if ours > 0 else None
-        else:
-            row["ratio"] = None
+            row[f"{tool}_ms"] = row[f"{tool}_total_ms"] = None
+            if timed:
+                per_pass = [[times[i] for times in timed] for i in range(passes)]
+                median = statistics.median(statistics.median(run) for run in per_pass)
+                total = statistics.median(sum(run) for run in per_pass)
+                row[f"{tool}_ms"] = round(median * 1000, 2)
+                row[f"{tool}_total_ms"] = round(total * 1000, 2)
+        row["ratio"] = _ratio(row["trafilatura_ms"], row["reprints_ms"])
+        row["total_ratio"] = _ratio(row["trafilatura_total_ms"], row["reprints_total_ms"])
         rows.append(row)
     return rows
 
 
 def fmt_ms(value: float | None) -> str:
-    return "     n/a" if value is None else f"{value:6.1f} ms"
+    return "      n/a" if value is None else f"{value:7.1f} ms"
 
 
-def print_table(rows, pages, missing, repeat, show_pages: bool) -> None:
-    def cell(page: Page, tool: str) -> str:
-        if tool in page.times:
-            return fmt_ms(page.times[tool] * 1000)
-        return "   error" if tool in page.errors else "     n/a"
+def fmt_ratio(value: float | None) -> str:
+    return "    n/a" if value is None else f"{value:6.1f}x"
 
-    print(f"reprints vs trafilatura, median of {repeat} runs per page, median over pages")
+
+def page_ms(page: Page, tool: str) -> float | None:
+    times = page.times.get(tool)
+    return round(statistics.median(times) * 1000, 2) if times else None
+
+
+def print_table(rows, pages, missing, passes: int, show_pages: bool) -> None:
+    print(
+        f"reprints vs trafilatura: first (cold) call per page, {passes} pass(es); "
+        f"load average {os.getloadavg()[0]:.2f}, {os.cpu_count()} CPUs"
+    )
     for tool, why in missing.items():
         print(f"  {tool}: {why}")
     if show_pages:
         for p in pages:
-            mark = {t: cell(p, t) for t in TOOLS}
+            cells = {t: "    error" if t in p.errors else fmt_ms(page_ms(p, t)) for t in TOOLS}
             print(
                 f"  {p.group:<10} {p.path.name:<52} {len(p.data) / 1024:7.0f} KB"
-                f"  reprints {mark['reprints']}  trafilatura {mark['trafilatura']}"
+                f"  reprints {cells['reprints']}  trafilatura {cells['trafilatura']}"
                 f"  status {p.status or '-'}"
             )
             for tool, err in p.errors.items():
                 print(f"      {tool} failed: {err}")
+    print(
+        f"{'group':<10} pages  {'median: reprints':>17} {'trafilatura':>11} {'ratio':>7}"
+        f"   {'sum: reprints':>14} {'trafilatura':>11} {'ratio':>7}"
+    )
     for r in rows:
-        ratio = "" if r["ratio"] is None else f"  {r['ratio']:5.1f}x faster"
         errors = [f"{t} failed on {r[f'{t}_errors']}" for t in TOOLS if r[f"{t}_errors"]]
         print(
-            f"{r['group']:<10} {r['pages']:3d} pages  reprints {fmt_ms(r['reprints_ms'])}"
-            f"  trafilatura {fmt_ms(r['trafilatura_ms'])}{ratio}"
-            + (f"  ({', '.join(errors)})" if errors else "")
+            f"{r['group']:<10} {r['pages']:5d}  {fmt_ms(r['reprints_ms']):>17}"
+            f" {fmt_ms(r['trafilatura_ms']):>11} {fmt_ratio(r['ratio'])}"
+            f"   {fmt_ms(r['reprints_total_ms']):>14} {fmt_ms(r['trafilatura_total_ms']):>11}"
+            f" {fmt_ratio(r['total_ratio'])}" + (f"  ({', '.join(errors)})" if errors else "")
         )
-        totals = [f"{t} {r[f'{t}_total_ms'] / 1000:.2f} s" for t in TOOLS if r[f"{t}_total_ms"]]
-        print(f"{'':<20}sum over pages: {', '.join(totals)}")
+    print("ratio = trafilatura / reprints (higher: reprints faster)")
     print(f"peak RSS of this process: {peak_rss_mb():.0f} MB")
 
 
@@ -206,10 +251,36 @@ def peak_rss_mb() -> float:
     return rss / 1024 / 1024 if platform.system() == "Darwin" else rss / 1024
 
 
+def as_json(corpus: Path, passes: int, missing, rows, pages: list[Page]) -> str:
+    result = {
+        "corpus": str(corpus),
+        "passes": passes,
+        "load_average": os.getloadavg()[0],
+        "missing": missing,
+        "groups": rows,
+        "pages": [
+            {
+                "file": p.path.name,
+                "group": p.group,
+                "bytes": len(p.data),
+                "url": p.url,
+                "status": p.status,
+                **{f"{t}_ms": page_ms(p, t) for t in TOOLS},
+                "errors": p.errors,
+            }
+            for p in pages
+        ],
+        "peak_rss_mb": round(peak_rss_mb(), 1),
+    }
+    return json.dumps(result, ensure_ascii=False, indent=2)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("corpus", nargs="?", type=Path, default=DEFAULT_CORPUS)
-    parser.add_argument("--repeat", type=int, default=5, help="runs per page (default 5)")
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="cold passes over the corpus (default 1)"
+    )
     parser.add_argument("--pages", action="store_true", help="also print one line per page")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     args = parser.parse_args(argv)
@@ -221,39 +292,19 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     pages = load_pages(args.corpus)
     if not pages:
-        print(f"skipped: no .html pages in {args.corpus}")
+        print(f"skipped: no pages in {args.corpus}")
         return 0
     tools, missing = load_tools()
     if not tools:
         print("skipped: " + "; ".join(missing.values()))
         return 0
 
-    run(pages, tools, args.repeat)
-    rows = summarise(pages)
+    warm_up(tools)
+    for _ in range(args.repeat):
+        run_pass(pages, tools)
+    rows = summarise(pages, args.repeat)
     if args.json:
-        result = {
-            "corpus": str(args.corpus),
-            "repeat": args.repeat,
-            "missing": missing,
-            "groups": rows,
-            "pages": [
-                {
-                    "file": p.path.name,
-                    "group": p.group,
-                    "bytes": len(p.data),
-                    "url": p.url,
-                    "status": p.status,
-                    **{
-                        f"{t}_ms": round(p.times[t] * 1000, 2) if t in p.times else None
-                        for t in TOOLS
-                    },
-                    "errors": p.errors,
-                }
-                for p in pages
-            ],
-            "peak_rss_mb": round(peak_rss_mb(), 1),
-        }
-        print(json.dumps(result, ensure_ascii=False, indent=2))
+        print(as_json(args.corpus, args.repeat, missing, rows, pages))
     else:
         print_table(rows, pages, missing, args.repeat, args.pages)
     return 0
