@@ -19,7 +19,8 @@ from .rules import CueSet, Rules
 
 # A cue that fires on several different words weighs more, up to this many words.
 MAX_WORDS = 3
-_QUOTED = re.compile(r"“[^”]{2,}”|「[^」]{2,}」|『[^』]{2,}』|\"[^\"]{2,}\"")
+_QUOTED = re.compile(r"“[^“”]{2,}”|「[^「」]{2,}」|『[^『』]{2,}』|\"[^\"]{2,}\"")
+_ANY_PUNCTUATION = re.compile(r"[，。、；！？,;!?]|[.](?:\s|$)")
 _STATEMENT_END = re.compile(r"[。.？?]\W*$")
 _SENTENCE_END = re.compile(r"[。！？!?…；;]|[.](?:\s|$)")
 
@@ -29,6 +30,7 @@ class Shape(Enum):
 
     END = "end"  # an end marker: END, 完, —THE END—
     FURNITURE = "furniture"  # promotion, prompt, link line, widget: evidence of a tail
+    WEAK = "weak"  # a short line with a cue or two: furniture only beside other furniture
     SHORT = "short"  # a short line with no evidence either way
     PROSE = "prose"  # a sentence or paragraph of the article
 
@@ -64,8 +66,11 @@ def counts(cues: CueScore, text: str, rules: Rules, base: float, named: bool = F
 
 
 def is_label(text: str, rules: Rules) -> bool:
-    """A short line that is not a statement: a label, a slogan, an exclamation."""
-    return len(text) <= rules.short_line_chars and not _STATEMENT_END.search(text)
+    """A short line that is not a statement (a label, a slogan, an exclamation), or a longer
+    one with no punctuation at all (a contact line, a button)."""
+    if len(text) <= rules.short_line_chars:
+        return not _STATEMENT_END.search(text)
+    return len(text) <= 3 * rules.short_line_chars and not _ANY_PUNCTUATION.search(text)
 
 
 def score(text: str, rules: Rules) -> CueScore:
@@ -104,13 +109,16 @@ def threshold(text: str, base: float, rules: Rules) -> float:
     return base + size / rules.cue_chars_per_weight
 
 
-def shape(block: Block, rules: Rules, furniture: bool) -> Shape:
-    """The block's shape; `furniture` says a rule or enough cues already mark it."""
+def shape(block: Block, rules: Rules, furniture: bool, weak: bool = False) -> Shape:
+    """The block's shape; `furniture` says a rule or enough cues already mark it, `weak` that
+    some cues do."""
     text = block.text
     if rules.end_marker.fullmatch(text):
         return Shape.END
     if furniture or (block.links and block.link_share >= 0.5):
         return Shape.FURNITURE
+    if weak:
+        return Shape.WEAK
     if len(text) <= rules.short_line_chars and not _SENTENCE_END.search(text[-1:]):
         return Shape.SHORT
     if len(text) <= rules.short_line_chars // 2:

@@ -147,6 +147,8 @@ class Rules:
     head_cue_weight: float
     body_cue_weight: float
     end_marker_share: float
+    tail_run_share: float
+    head_run_share: float
     head_share: float
 
 
@@ -294,6 +296,8 @@ TAIL_NUMBERS = {
     "head_cue_weight": float,
     "body_cue_weight": float,
     "end_marker_share": float,
+    "tail_run_share": float,
+    "head_run_share": float,
     "head_share": float,
 }
 

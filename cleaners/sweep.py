@@ -30,11 +30,19 @@ MAX_ITEM_CHARS = 160
 MAX_BLURB_BLOCKS = 8
 MAX_FRAGMENT_CHARS = 20
 TAIL_SHARE = 0.45
-CREDIT_FIELDS = ("author", "source", "source_account_id", "editor", "translator", "original_url")
+CREDIT_FIELDS = (
+    "account",
+    "author",
+    "source",
+    "source_account_id",
+    "editor",
+    "translator",
+    "original_url",
+)
 OUTSIDE_RULES = ("content.outside-article", "general-extractor")
 _CLOSING_NOTE = re.compile(r"[（(][^（）()]{2,60}[）)]$")
 _PARENTHESISED = re.compile(r"^[（(].*[）)]$")
-_QUOTED = re.compile(r"“[^”]{2,}”|「[^」]{2,}」|『[^』]{2,}』|\"[^\"]{2,}\"")
+_QUOTED = re.compile(r"“[^“”]{2,}”|「[^「」]{2,}」|『[^『』]{2,}』|\"[^\"]{2,}\"")
 _SENTENCE_END = re.compile(r"[。！？!?.…]$")
 _INNER_SENTENCE_END = re.compile(r"[。！？!?](?=.*\w)")
 
@@ -72,6 +80,7 @@ class _Sweep:
         while i < len(self.blocks):
             i = self._decide(i)
         self._find_tail()
+        self._find_head()
         self._weigh_cues()
         self._glue_fragments()
         kept = [b for b, d in zip(self.blocks, self.decisions, strict=True) if d is None]
@@ -174,20 +183,32 @@ class _Sweep:
     def _shape(self, i: int) -> Shape:
         furniture = self.decisions[i] is not None
         text = self.blocks[i].text
+        weak = False
         if not furniture:
             cues = score(text, self.rules)
-            furniture = counts(
-                cues, text, self.rules, self.rules.tail_cue_weight, self._names_account(text)
-            ) or (is_label(text, self.rules) and cues.weight >= self.rules.short_cue_weight)
-        return shape(self.blocks[i], self.rules, furniture)
+            named = self._names_account(text)
+            furniture = counts(cues, text, self.rules, self.rules.tail_cue_weight, named)
+            weak = is_label(text, self.rules) and cues.weight >= self.rules.short_cue_weight
+        return shape(self.blocks[i], self.rules, furniture, weak)
 
     def _find_tail(self) -> None:
         """Find where the article ends and remove the tail after it."""
         start = self._tail_start()
-        if start is None:
-            return
-        previous = self.decisions[start]
-        for i in range(start, len(self.blocks)):
+        if start is not None:
+            self._remove_run(range(start, len(self.blocks)))
+
+    def _find_head(self) -> None:
+        """Remove the leading run of furniture and short lines (follow banners, pleas, a
+        standing disclaimer) up to its last piece of furniture."""
+        end = self._run_edge(range(len(self.blocks)), 1 - self.rules.head_run_share, at_least=True)
+        if end is not None:
+            self._remove_run(range(0, end + 1))
+
+    def _remove_run(self, indexes: range) -> None:
+        """Remove the kept blocks of a head or tail, except credits, closing notes and
+        signatures; each names its cues, or the kind of the furniture before it."""
+        previous = None
+        for i in indexes:
             if self.decisions[i] is not None:
                 previous = self.decisions[i]
                 continue
@@ -201,29 +222,45 @@ class _Sweep:
                 self._remove(i, "chrome", "end.marker")
             else:
                 kind = previous.kind if previous and previous.kind != "attribution" else "promo"
-                self._remove(i, kind, "end.tail")
+                self._remove(i, kind, "end.run")
             previous = self.decisions[i]
 
     def _tail_start(self) -> int | None:
         """The first block of the tail: after an end marker near the end, or at the first
         furniture of the trailing run of furniture and short lines."""
-        run_start = None
-        for i in range(len(self.blocks) - 1, -1, -1):
-            if self.blocks[i].removal is not None and self.decisions[i] is not None:
-                continue
-            found = self._shape(i)
-            if found is Shape.PROSE:
-                if self.decisions[i] is None:
-                    break
-                continue
-            if found in (Shape.END, Shape.FURNITURE):
-                run_start = i
+        indexes = range(len(self.blocks) - 1, -1, -1)
+        run_start = self._run_edge(indexes, self.rules.tail_run_share, at_least=False)
         for i in self._kept():
             if self.after[i] <= self.rules.end_marker_share and self._is_end_marker(i):
                 if run_start is None or i < run_start:
                     run_start = i
                 break
         return run_start
+
+    def _run_edge(self, indexes: range, share: float, at_least: bool) -> int | None:
+        """Walk `indexes` (from one end of the article) while blocks are furniture or short
+        lines; return the furthest furniture reached within `share` of the text (the share
+        of text after the block is at most, or with `at_least` at least, `share`)."""
+        edge = None
+        pending = None  # a weak line waiting for furniture beside it
+        beside = False  # the block visited last was furniture
+        for i in indexes:
+            if self.blocks[i].removal is not None:
+                continue
+            found = self._shape(i)
+            if found is Shape.PROSE:
+                break
+            inside = self.after[i] >= share if at_least else self.after[i] <= share
+            if found is Shape.WEAK and not beside:
+                pending, beside = (i if inside else None), False
+                continue
+            furniture = found is not Shape.SHORT
+            if furniture and pending is not None:
+                edge = pending
+            if furniture and inside:
+                edge = i
+            pending, beside = None, furniture
+        return edge
 
     def _is_end_marker(self, i: int) -> bool:
         return bool(self.rules.end_marker.fullmatch(self.blocks[i].text))
@@ -243,10 +280,15 @@ class _Sweep:
                 self._remove(i, cues.kind, cues.rule)
 
     def _glue_fragments(self) -> None:
-        """A short kept fragment right before a removed prompt is part of that prompt."""
+        """A short kept fragment right before a removed prompt is part of that prompt (one
+        fragment: a glued fragment does not glue the one before it)."""
+        glued = False
         for i in range(len(self.blocks) - 2, -1, -1):
             after = self.decisions[i + 1]
             text = self.blocks[i].text
+            if glued:
+                glued = False
+                continue
             if (
                 self.decisions[i] is None
                 and after is not None
@@ -257,6 +299,7 @@ class _Sweep:
                 and not is_signature(text, self.rules)
             ):
                 self._remove(i, after.kind, after.rule)
+                glued = True
 
 
 def sweep(draft: Draft, account: str | None, title: str | None) -> list[Block]:
