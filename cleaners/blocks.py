@@ -145,7 +145,10 @@ _HIDDEN_HINTS = ("none", "hidden", "opacity", "255, 0", "255,0", "font-size")
 
 def is_hidden(node: LexborNode) -> bool:
     """True when the element's inline style hides it."""
-    attrs = node.attributes
+    return _hides(node.attributes)
+
+
+def _hides(attrs: dict[str, str | None]) -> bool:
     if not attrs:
         return False
     style = attrs.get("style")
@@ -158,11 +161,11 @@ _DISPLAY_NONE = re.compile(r"display\s*:\s*none", re.I)
 MIN_REVEALED_CHARS = 200
 
 
-def _revealed_by_script(node: LexborNode) -> bool:
+def _revealed_by_script(node: LexborNode, attrs: dict[str, str | None]) -> bool:
     """A long text hidden only by visibility or opacity is an article a script fades in (as
     WeChat's #js_content is), not a hidden widget."""
-    style = (node.attributes or {}).get("style") or ""
-    if "hidden" in node.attributes or _DISPLAY_NONE.search(style) or "255" in style:
+    style = attrs.get("style") or ""
+    if "hidden" in attrs or _DISPLAY_NONE.search(style) or "255" in style:
         return False
     return len(node.text(separator=" ")) >= MIN_REVEALED_CHARS
 
@@ -228,9 +231,9 @@ class _Walker:
         if self.in_emphasis:
             self.emphasis_chars += len(value.replace(" ", "").strip())
 
-    def enter(self, node: LexborNode) -> tuple[str, ...] | None:
-        """Handle an element's start; return what to undo at its end, or None to skip it."""
-        tag = node.tag
+    def enter(self, node: LexborNode, tag: str | None) -> tuple[str, ...] | None:
+        """Handle the start of element `node` (tag `tag`); return what to undo at its end, or
+        None to skip it."""
         if tag in SKIP_TAGS or tag is None or tag.startswith("-"):
             return None
         if tag == "br":
@@ -246,7 +249,7 @@ class _Walker:
         if self.marked and node.mem_id in self.marked:
             self.set_aside(node, *self.marked[node.mem_id])
             return None
-        if is_hidden(node) and not _revealed_by_script(node):
+        if _hides(attrs) and not _revealed_by_script(node, attrs):
             self.set_aside(node, "chrome", "html.hidden")
             return None
         undo: list[str] = []
@@ -305,10 +308,11 @@ def walk(root: LexborNode | None, drops: Iterable[tuple[str, str, str]] = ()) ->
     node = root.child
     while node is not None:
         undo: tuple[str, ...] | None = None
-        if node.tag == "-text":
+        tag = node.tag
+        if tag == "-text":
             walker.text(node.text_content or "")
         else:
-            undo = walker.enter(node)
+            undo = walker.enter(node, tag)
         if undo is not None:
             child = node.child
             if child is not None:
