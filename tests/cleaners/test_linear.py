@@ -1,0 +1,138 @@
+"""`cleaners.clean` costs time in proportion to the page, whatever its shape.
+
+Linear growth: a page of N short blocks, at N = 2,000 and N = 20,000, with the cleaner's memo
+caches emptied before every run (so the larger page cannot be cheaper per block by hitting
+them). Deep nesting: no recursion limit is hit. Pathological inputs: each cleans in bounded time.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+import time
+
+import pytest
+
+import cleaners
+from cleaners import STATUSES, Article, clean
+
+SMALL = 2_000
+LARGE = 20_000
+# Ten times the blocks may cost at most this many times the time (linear, with some slack).
+MAX_GROWTH = 14
+RUNS = 3
+MAX_SECONDS = 2.0
+PROSE = "这是嵌套很深的页面里的一段正文，它应当被找到并保留下来。"
+
+
+def memo_caches() -> list:
+    """The cleaner's functools caches that memoise per argument (not the rule loaders)."""
+    found = []
+    for info in pkgutil.iter_modules(cleaners.__path__):
+        module = importlib.import_module(f"cleaners.{info.name}")
+        for value in vars(module).values():
+            wrapped = getattr(value, "__wrapped__", None)
+            if (
+                hasattr(value, "cache_clear")
+                and wrapped is not None
+                and getattr(value, "__module__", None) == module.__name__
+                and inspect.signature(wrapped).parameters
+            ):
+                found.append(value)
+    return found
+
+
+CACHES = memo_caches()
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _warm() -> None:
+    """Import costs (trafilatura, dateparser) are paid before anything is timed."""
+    clean(div_page(50))
+
+
+def cold_run(page: str) -> tuple[float, Article]:
+    """The seconds one `clean` of `page` takes with the memo caches emptied first, and its
+    result."""
+    for cached in CACHES:
+        cached.cache_clear()
+    start = time.perf_counter()
+    article = clean(page)
+    return time.perf_counter() - start, article
+
+
+def div_page(n: int) -> str:
+    return (
+        "<html><body>" + "".join(f"<div>item {i} here</div>" for i in range(n)) + "</body></html>"
+    )
+
+
+def paragraph_page(n: int) -> str:
+    body = "".join(f"<p>这是第{i}段，内容很短。Sentence {i} ends here.</p>" for i in range(n))
+    return f"<html><head><title>Many paragraphs</title></head><body>{body}</body></html>"
+
+
+def test_memo_caches_are_found() -> None:
+    names = {f"{c.__module__}.{c.__name__}" for c in CACHES}
+    assert "cleaners.cues._score" in names
+    assert "cleaners.rules.load_rules" not in names
+
+
+@pytest.mark.parametrize(
+    ("make", "last"),
+    [(div_page, f"item {LARGE - 1} here"), (paragraph_page, f"Sentence {LARGE - 1} ends here.")],
+    ids=["div", "p"],
+)
+def test_cost_grows_linearly(make, last: str) -> None:
+    small, large = make(SMALL), make(LARGE)
+    small_best = min(cold_run(small)[0] for _ in range(RUNS))
+    large_best = float("inf")
+    for _ in range(RUNS):
+        seconds, article = cold_run(large)
+        large_best = min(large_best, seconds)
+        if large_best <= MAX_GROWTH * small_best:
+            break  # the minimum of further runs could only be lower
+    assert large_best <= MAX_GROWTH * small_best, (
+        f"{LARGE} blocks took {large_best:.2f} s, {SMALL} took {small_best:.3f} s"
+        f" ({large_best / small_best:.1f}x)"
+    )
+    assert article.status == "ok"
+    assert last in article.body
+
+
+def test_deep_nesting_keeps_the_text() -> None:
+    depth = 5_000
+    page = "<html><body>" + "<div>" * depth + f"<p>{PROSE * 3}</p>" + "</div>" * depth
+    article = clean(page + "</body></html>")
+    assert article.status in STATUSES
+    assert PROSE * 3 in article.body
+
+
+def test_nesting_without_a_container_finds_the_text() -> None:
+    depth = 150
+    inner = f"<p>{PROSE * 3}</p><p>{PROSE}</p>"
+    page = "<html><body>" + "<span><div>" * depth + inner + "</div></span>" * depth
+    article = clean(page + "</body></html>")
+    assert article.status == "ok"
+    assert PROSE * 3 in article.body
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "<p>" + "“" * 100_000 + "</p>",
+        "<p>" + "「" * 50_000 + "</p>",
+        "<p>" + "".join(f'<a href="/p/{i}">link {i}</a>' for i in range(8_000)) + "</p>",
+        "<p>" + "<br>" * 20_000 + "</p>",
+    ],
+    ids=["curly-quotes", "corner-brackets", "links-line", "breaks"],
+)
+def test_pathological_input_is_quick(body: str) -> None:
+    page = f"<html><body>{body}</body></html>"
+    if "<a " in body:
+        assert len(page) > 200_000 and "\n" not in page
+    start = time.perf_counter()
+    article = clean(page)
+    assert time.perf_counter() - start < MAX_SECONDS
+    assert article.status in STATUSES
