@@ -87,7 +87,6 @@ _HIDDEN = re.compile(
     r"rgba\(\s*255\s*,\s*255\s*,\s*255\s*,\s*0\s*\)|font-size\s*:\s*0(?:px)?\s*(?:;|$)",
     re.I,
 )
-_SPACE = re.compile(r"\s+")
 MAX_HINT_CHARS = 120
 
 
@@ -137,7 +136,8 @@ class Walk:
 
 def normalise(text: str) -> str:
     """Collapse whitespace runs (including non-breaking spaces) to one space."""
-    return _SPACE.sub(" ", text.replace("\u200b", "").replace("\ufeff", "")).strip()
+    # str.split() splits at the characters that `\s` matches, several times faster.
+    return " ".join(text.replace("\u200b", "").replace("\ufeff", "").split())
 
 
 _HIDDEN_HINTS = ("none", "hidden", "opacity", "255, 0", "255,0", "font-size")
