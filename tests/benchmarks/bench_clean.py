@@ -15,7 +15,8 @@ page. Both tools are warmed up first on the project's own test pages (tests/clea
 outside the timed set, so that imports and dateparser's first call are not counted.
 
 Pages are grouped: "wechat-big" (a WeChat article page of 1 MB or more, the 2024-25 template),
-"wechat" (other mp.weixin.qq.com pages), "mirror" (every other HTML page), "text" (.txt dumps).
+"wechat" (other mp.weixin.qq.com pages), "mirror" (every other HTML page), "text" (.txt
+dumps; trafilatura finds next to nothing in plain text, so its figure there is no comparison).
 Each group reports the median and the sum of the per-page times, and the ratio
 trafilatura / reprints of each. `--repeat N` runs the whole cold pass N times and reports the
 median over passes of each per-pass figure (default 1: one pass).
