@@ -1,5 +1,6 @@
 """reprints db: the SQLite store of pages and articles, with provenance and CJK search."""
 
+from .clock import http_date, instant, response_time
 from .errors import DbError, NotADatabase, SchemaTooNew
 from .importer import ImportResult, import_paths, page_files
 from .reclean import reclean
@@ -26,13 +27,16 @@ __all__ = [
     "SchemaTooNew",
     "finish_run",
     "fts_query",
+    "http_date",
     "import_paths",
+    "instant",
     "last_fetch",
     "open_database",
     "page_files",
     "reclean",
     "record_failure",
     "record_not_modified",
+    "response_time",
     "save_page",
     "search",
     "snapshot_bytes",

@@ -45,18 +45,31 @@ def import_paths(
     paths: Iterable[str | Path],
     progress: Callable[[Path, str], None] | None = None,
     suffixes: Iterable[str] = PAGE_SUFFIXES,
+    fetched_at: dt.datetime | None = None,
 ) -> ImportResult:
-    """Import every page file; a bad file is recorded and skipped, never half-written."""
+    """Import every page file; a bad file is recorded and skipped, never half-written.
+
+    `fetched_at`, an aware datetime, is when the pages were fetched: relative dates on them
+    are counted from it (and again by a reclean). Without it they give no date.
+    """
+    if fetched_at is not None and fetched_at.tzinfo is None:
+        raise ValueError("fetched_at must be an aware datetime")
     result = ImportResult()
     for path in page_files(paths, suffixes):
-        outcome = _import_file(db, run_id, path, result)
+        outcome = _import_file(db, run_id, path, result, fetched_at)
         result.counts[outcome] += 1
         if progress:
             progress(path, outcome)
     return result
 
 
-def _import_file(db: sqlite_utils.Database, run_id: int, path: Path, result: ImportResult) -> str:
+def _import_file(
+    db: sqlite_utils.Database,
+    run_id: int,
+    path: Path,
+    result: ImportResult,
+    fetched_at: dt.datetime | None,
+) -> str:
     result.counts["discovered"] += 1
     url = path.resolve().as_uri()
     seen = now()
@@ -67,13 +80,14 @@ def _import_file(db: sqlite_utils.Database, run_id: int, path: Path, result: Imp
         return _failed(db, run_id, path, url, seen, exc.strerror or str(exc), result)
     result.counts["fetched"] += 1
     modified = dt.datetime.fromtimestamp(stat.st_mtime, dt.UTC).isoformat(timespec="seconds")
-    if touch_if_unchanged(db, url, sha256(data), seen):
+    base = fetched_at.isoformat() if fetched_at else None
+    if touch_if_unchanged(db, url, sha256(data), seen, base):
         return "unchanged"
     try:
-        article = clean(data)
+        article = clean(data, fetched_at=fetched_at)
     except CleanerError as exc:
         return _failed(db, run_id, path, url, seen, str(exc), result)
-    source = PageSource(url=url, fetched_at=seen, last_modified=modified)
+    source = PageSource(url=url, fetched_at=seen, last_modified=modified, date_base=base)
     return save_page(db, run_id, source, data, article)
 
 

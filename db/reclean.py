@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Callable
+from typing import Any
 
 import sqlite_utils
 
 from cleaners import CleanerError, clean, cleaner_version
 
+from .clock import instant
 from .store import reclean_article, snapshot_bytes
 
 SELECT_ARTICLES = """
-SELECT articles.*, fetches.url AS fetch_url
+SELECT articles.*, fetches.url AS fetch_url, fetches.headers AS fetch_headers,
+    fetches.date_base AS fetch_date_base
 FROM articles JOIN fetches ON fetches.id = articles.fetch_id
 ORDER BY articles.id
 """
@@ -24,7 +28,9 @@ def reclean(
     only_outdated: bool = False,
     progress: Callable[[dict, str], None] | None = None,
 ) -> Counter[str]:
-    """Clean every article's snapshot again; store a new version where the result changed."""
+    """Clean every article's snapshot again, with what its fetch told the first cleaning (the
+    URL, Content-Type and the time relative dates count from); store a new version where the
+    result changed."""
     counts: Counter[str] = Counter()
     current = cleaner_version()
     for row in list(db.query(SELECT_ARTICLES)):
@@ -32,9 +38,8 @@ def reclean(
         if only_outdated and row["cleaner_version"] == current:
             counts["skipped"] += 1
             continue
-        url = None if row["fetch_url"].startswith("file:") else row["fetch_url"]
         try:
-            article = clean(snapshot_bytes(db, row["snapshot"]), url=url)
+            article = clean(snapshot_bytes(db, row["snapshot"]), **_as_fetched(row))
         except CleanerError:
             counts["failed"] += 1
             continue
@@ -43,3 +48,20 @@ def reclean(
         if progress:
             progress(row, outcome)
     return counts
+
+
+def _as_fetched(row: dict[str, Any]) -> dict[str, Any]:
+    """The `clean()` arguments the article's fetch gave its first cleaning."""
+    url = None if row["fetch_url"].startswith("file:") else row["fetch_url"]
+    try:
+        headers = json.loads(row["fetch_headers"]) if row["fetch_headers"] else {}
+    except ValueError:
+        headers = {}
+    lowered = {str(k).lower(): v for k, v in headers.items()} if isinstance(headers, dict) else {}
+    content_type = lowered.get("content-type")
+    base = row["fetch_date_base"]
+    return {
+        "url": url,
+        "content_type": content_type if isinstance(content_type, str) else None,
+        "fetched_at": instant(base) if base else None,
+    }

@@ -8,16 +8,18 @@ one is refused.
 from __future__ import annotations
 
 import contextlib
+import json
 import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import sqlite_utils
 
+from .clock import response_time
 from .errors import NotADatabase, SchemaTooNew
 from .search import index_article
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 BUSY_TIMEOUT_MS = 30_000
 
 ARTICLE_FIELDS = {
@@ -235,4 +237,21 @@ def _v2(db: sqlite_utils.Database) -> None:
         index_article(db, row)
 
 
-MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {1: _v1, 2: _v2}
+def _v3(db: sqlite_utils.Database) -> None:
+    """`fetches.date_base`: the time relative dates on the page are counted from, so that a
+    re-cleaning resolves them as the first cleaning did. Stored HTTP responses get theirs from
+    their Date header and fetch time; files had none."""
+    db["fetches"].add_column("date_base", str)
+    responses = db.conn.execute(
+        "SELECT id, headers, fetched_at FROM fetches WHERE sha256 IS NOT NULL "
+        "AND (url LIKE 'http://%' OR url LIKE 'https://%') AND fetched_at IS NOT NULL"
+    )
+    for fetch_id, headers, fetched_at in responses:
+        try:
+            base = response_time(json.loads(headers) if headers else None, fetched_at)
+        except (ValueError, TypeError, AttributeError):
+            continue
+        db.execute("UPDATE fetches SET date_base = ? WHERE id = ?", [base.isoformat(), fetch_id])
+
+
+MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {1: _v1, 2: _v2, 3: _v3}

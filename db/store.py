@@ -37,6 +37,7 @@ class PageSource:
     etag: str | None = None
     last_modified: str | None = None
     run_id: int | None = None
+    date_base: str | None = None
 
 
 def sha256(data: bytes) -> str:
@@ -58,12 +59,15 @@ def decompress(compression: str | None, content: bytes) -> bytes:
     return zlib.decompress(content) if compression == COMPRESSION else content
 
 
-def touch_if_unchanged(db: sqlite_utils.Database, url: str, digest: str, seen: str) -> bool:
-    """If the last fetch of `url` had these very bytes, note that it was seen again and say so."""
+def touch_if_unchanged(
+    db: sqlite_utils.Database, url: str, digest: str, seen: str, date_base: str | None = None
+) -> bool:
+    """If the last fetch of `url` had these very bytes, and its relative dates were counted
+    from the same time, note that it was seen again and say so."""
     row = db.execute(
-        "SELECT id, sha256 FROM fetches WHERE url = ? ORDER BY id DESC LIMIT 1", [url]
+        "SELECT id, sha256, date_base FROM fetches WHERE url = ? ORDER BY id DESC LIMIT 1", [url]
     ).fetchone()
-    if row is None or row[1] != digest:
+    if row is None or row[1] != digest or row[2] != date_base:
         return False
     record_not_modified(db, row[0], url, seen)
     return True
@@ -127,6 +131,7 @@ def _fetch_row(source: PageSource, run_id: int | None, **facts: Any) -> dict[str
         "headers": _json(source.headers),
         "etag": source.etag,
         "last_modified": source.last_modified,
+        "date_base": source.date_base,
         **facts,
     }
 

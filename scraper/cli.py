@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sqlite3
 import sys
@@ -18,6 +19,34 @@ from .errors import CrawlLocked, SourcesError
 from .sources import Source, load_sources
 
 FORMATS = ("json", "text", "markdown")
+
+
+class OptionError(click.ClickException):
+    """A bad option value: one line on stderr, exit code 2 like a usage error."""
+
+    exit_code = 2
+
+
+class Instant(click.ParamType):
+    """An ISO 8601 timestamp with an offset or Z, or a date alone (midnight UTC)."""
+
+    name = "ISO8601"
+
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> dt.datetime:
+        if isinstance(value, dt.datetime):
+            return value
+        try:
+            return db.instant(str(value))
+        except ValueError as exc:
+            raise OptionError(f"{param.opts[0] if param else 'value'}: {exc}") from None
+
+
+CLEAN_FETCHED_AT_HELP = (
+    "When the page was fetched (ISO 8601 with an offset or Z, or a date for midnight UTC): "
+    "relative dates such as 3小时前 are counted from it. Without it they give no date."
+)
 
 
 @click.group()
@@ -44,7 +73,21 @@ def cli() -> None:
     show_default=True,
     help="Refuse pages larger than this.",
 )
-def clean(page: str, url: str | None, output_format: str, max_bytes: int) -> None:
+@click.option(
+    "--content-type",
+    metavar="TEXT",
+    help="The Content-Type header the page came with; its charset is believed after a BOM "
+    "and valid UTF-8.",
+)
+@click.option("--fetched-at", type=Instant(), help=CLEAN_FETCHED_AT_HELP)
+def clean(
+    page: str,
+    url: str | None,
+    output_format: str,
+    max_bytes: int,
+    content_type: str | None,
+    fetched_at: dt.datetime | None,
+) -> None:
     """Clean one saved page (HTML in any encoding, or a text dump; - for stdin).
 
     Prints the article record. Pages that are not articles (deleted, blocked, a profile)
@@ -52,7 +95,9 @@ def clean(page: str, url: str | None, output_format: str, max_bytes: int) -> Non
     """
     data = _read(page, max_bytes)
     try:
-        article = cleaners.clean(data, url=url, max_bytes=max_bytes)
+        article = cleaners.clean(
+            data, url=url, max_bytes=max_bytes, content_type=content_type, fetched_at=fetched_at
+        )
     except PageTooLarge as exc:
         raise click.ClickException(
             f"{_name(page)}: {exc}; raise it with --max-bytes if the page is genuine."
@@ -145,9 +190,20 @@ def _open(path: str):
     show_default=True,
     help="File endings to import from folders (repeat; e.g. --suffix .md for Markdown dumps).",
 )
+@click.option(
+    "--fetched-at",
+    type=Instant(),
+    help="When the pages were fetched (ISO 8601 with an offset or Z, or a date for midnight "
+    "UTC): relative dates such as 3小时前 are counted from it, now and by reclean. Without it "
+    "they give no date.",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Print one line per file.")
 def import_(
-    database: str, paths: tuple[str, ...], suffixes: tuple[str, ...], verbose: bool
+    database: str,
+    paths: tuple[str, ...],
+    suffixes: tuple[str, ...],
+    fetched_at: dt.datetime | None,
+    verbose: bool,
 ) -> None:
     """Import saved pages (HTML or text files; folders are walked) into DATABASE.
 
@@ -158,13 +214,16 @@ def import_(
     command line are imported whatever their ending.
     """
     store = _open(database)
-    run_id = db.start_run(store, "import", [database, *paths])
+    given = ["--fetched-at", fetched_at.isoformat()] if fetched_at else []
+    run_id = db.start_run(store, "import", [database, *paths, *given])
 
     def report(path, outcome: str) -> None:
         if verbose:
             click.echo(f"{outcome:<9} {path}", err=True)
 
-    result = db.import_paths(store, run_id, paths, progress=report, suffixes=suffixes)
+    result = db.import_paths(
+        store, run_id, paths, progress=report, suffixes=suffixes, fetched_at=fetched_at
+    )
     for problem in result.problems:
         click.echo(f"skipped {problem}", err=True)
     exit_code = 1 if result.problems else 0

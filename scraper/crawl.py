@@ -180,18 +180,25 @@ class Crawl:
         if page.status_code >= 400:
             self._fail(url, f"HTTP {page.status_code}", page)
             return
+        base = db.response_time(page.headers, page.fetched_at)
+        clean = partial(
+            cleaners.clean,
+            page.content,
+            url,
+            max_bytes=self.settings.max_bytes,
+            content_type=page.headers.get("content-type"),
+            fetched_at=base,
+        )
         try:
-            article = await asyncio.get_running_loop().run_in_executor(
-                self.cleaner,
-                partial(cleaners.clean, page.content, url, max_bytes=self.settings.max_bytes),
-            )
+            article = await asyncio.get_running_loop().run_in_executor(self.cleaner, clean)
         except cleaners.CleanerError as exc:
             self._fail(url, str(exc), page)
             return
-        outcome = db.save_page(self.store, self.run_id, self._source(page), page.content, article)
+        source = self._source(page, date_base=base.isoformat())
+        outcome = db.save_page(self.store, self.run_id, source, page.content, article)
         self._count(outcome, url, article.status, page)
 
-    def _source(self, page: Fetched) -> db.PageSource:
+    def _source(self, page: Fetched, date_base: str | None = None) -> db.PageSource:
         return db.PageSource(
             url=page.url,
             fetched_at=page.fetched_at,
@@ -200,6 +207,7 @@ class Crawl:
             etag=page.headers.get("etag"),
             last_modified=page.headers.get("last-modified"),
             run_id=self.run_id,
+            date_base=date_base,
         )
 
     def _should_refetch(self, item: _Item, last: db.LastFetch) -> bool:

@@ -53,7 +53,8 @@ class FetchSettings:
 
 @dataclass(frozen=True)
 class Fetched:
-    """One response: where it ended up, its status, headers and body."""
+    """One response: where it ended up, its status, headers (names in lower case) and body,
+    and when it arrived (UTC, to the second)."""
 
     url: str
     final_url: str
@@ -155,9 +156,9 @@ class Fetcher:
 
     async def _request(self, url: str, headers: dict[str, str]) -> Fetched:
         started = time.monotonic()
-        fetched_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         assert self._client is not None, "use the Fetcher as an async context manager"
         async with self._client.stream("GET", url, headers=headers) as response:
+            fetched_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
             content = await self._read(response)
         return Fetched(
             url=url,

@@ -23,7 +23,7 @@ TABLES = {
     },
     "fetches": {
         "id", "run_id", "url", "fetched_at", "last_seen", "status_code", "headers", "etag",
-        "last_modified", "bytes", "sha256", "page_status", "error",
+        "last_modified", "bytes", "sha256", "page_status", "error", "date_base",
     },
     "snapshots": {"sha256", "bytes", "compression", "content", "first_seen"},
     "articles": {
@@ -77,7 +77,7 @@ def indexes(path: Path, table: str) -> dict[tuple[str, ...], bool]:
 
 
 def test_new_database_has_the_current_version(fresh: Path):
-    assert scalar(fresh, "PRAGMA user_version") == SCHEMA_VERSION == 2
+    assert scalar(fresh, "PRAGMA user_version") == SCHEMA_VERSION == 3
 
 
 @pytest.mark.parametrize("table", sorted(TABLES))
@@ -224,7 +224,15 @@ V1_TABLES = ("runs", "snapshots", "fetches", "articles", "removals")
 
 
 def dump(path: Path) -> dict[str, list[dict]]:
-    return {t: rows(path, f"SELECT * FROM {t} ORDER BY rowid") for t in V1_TABLES}
+    """The rows of the version 1 tables, without the columns later versions added."""
+    added = {"fetches": {"date_base"}}
+    return {
+        t: [
+            {k: v for k, v in row.items() if k not in added.get(t, ())}
+            for row in rows(path, f"SELECT * FROM {t} ORDER BY rowid")
+        ]
+        for t in V1_TABLES
+    }
 
 
 def test_v1_database_is_migrated_without_loss(tmp_path: Path):
@@ -235,7 +243,7 @@ def test_v1_database_is_migrated_without_loss(tmp_path: Path):
 
     db = open_database(path)
     try:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         assert "article_versions" in db.table_names()
         assert "articles_fts" in db.table_names()
         hits = search(db, "灯塔")
@@ -246,6 +254,7 @@ def test_v1_database_is_migrated_without_loss(tmp_path: Path):
         db.close()
 
     assert dump(path) == before
+    assert scalar(path, "SELECT count(*) FROM fetches WHERE date_base IS NOT NULL") == 0
     assert rows(path, "PRAGMA foreign_key_check") == []
     assert indexes(path, "articles").get(("url",)) is True
     assert ("published",) in indexes(path, "articles")
@@ -257,7 +266,7 @@ def test_v1_database_opens_from_the_cli(tmp_path: Path):
     result = reprints("search", path, "守望者", "--format", "json")
     assert result.returncode == 0, result.stderr
     assert "https://example.org/lighthouse" in result.stdout
-    assert scalar(path, "PRAGMA user_version") == 2
+    assert scalar(path, "PRAGMA user_version") == SCHEMA_VERSION
 
 
 def test_migrating_twice_changes_nothing(tmp_path: Path):
@@ -269,6 +278,56 @@ def test_migrating_twice_changes_nothing(tmp_path: Path):
     open_database(path).close()
     assert dump(path) == before
     assert rows(path, "SELECT type, name, sql FROM sqlite_master ORDER BY name") == schema
+
+
+def make_v2(path: Path, fetches: list[tuple[str, str | None, str | None]]) -> None:
+    """A database made by schema version 2 with these (url, headers JSON, sha256) fetches,
+    all made at FETCHED_AT."""
+    conn = sqlite3.connect(path)
+    migrate(sqlite_utils.Database(conn), target=2)
+    with conn:
+        conn.execute("INSERT INTO runs (id, command, status) VALUES (1, 'crawl', 'ok')")
+        conn.execute(
+            "INSERT INTO snapshots VALUES (?, 1, 'zlib', ?, ?)",
+            ["cd" * 32, zlib.compress(b"x"), FETCHED_AT],
+        )
+        for url, headers, digest in fetches:
+            conn.execute(
+                "INSERT INTO fetches (run_id, url, fetched_at, headers, sha256) "
+                "VALUES (1, ?, ?, ?, ?)",
+                [url, FETCHED_AT, headers, digest],
+            )
+    conn.close()
+
+
+FETCHED_AT = "2024-05-01T12:00:07+00:00"
+
+
+def test_v2_fetches_get_the_time_their_relative_dates_count_from(tmp_path: Path):
+    path = tmp_path / "v2.db"
+    page = "cd" * 32
+    make_v2(
+        path,
+        [
+            ("https://a.example/1", '{"date": "Wed, 01 May 2024 11:59:58 GMT"}', page),
+            ("https://a.example/2", '{"date": "Mon, 01 Jan 1990 00:00:00 GMT"}', page),
+            ("http://a.example/3", '{"content-type": "text/html"}', page),
+            ("https://a.example/4", '{"date": "Wed, 01 May 2024 11:59:58 GMT"}', None),
+            ("https://a.example/5", "not json", page),
+            ("file:///pages/6.html", None, page),
+        ],
+    )
+    open_database(path).close()
+    assert scalar(path, "PRAGMA user_version") == SCHEMA_VERSION
+    found = [r["date_base"] for r in rows(path, "SELECT date_base FROM fetches ORDER BY id")]
+    assert found == [
+        "2024-05-01T11:59:58+00:00",  # the Date header
+        FETCHED_AT,  # an absurd Date: the fetch time
+        FETCHED_AT,  # no Date: the fetch time
+        None,  # no page stored
+        None,  # unreadable headers
+        None,  # a file: no fetch time known
+    ]
 
 
 # --- refusals ---------------------------------------------------------------------------

@@ -35,6 +35,24 @@ FAST = ["--delay", "0", "--timeout", "1", "--retries", "1", "--per-host", "8"]
 
 Route = Callable[["Handler"], None]
 
+# An article whose only date is relative, and one in KOI8-R that only its header says so.
+RELATIVE_PAGE = (
+    '<!DOCTYPE html><html><head><meta charset="utf-8"><title>凌晨的夜市</title></head><body>'
+    "<article><h1>凌晨的夜市</h1><p>3小时前</p>"
+    + "".join(
+        f"<p>第{i}段：夜市的灯还亮着，摊主们一边收拾桌椅，一边招呼最后几位客人坐下喝碗热汤。</p>"
+        for i in range(1, 6)
+    )
+    + "</article></body></html>"
+).encode()
+
+CYRILLIC = "Ночной рынок всё ещё светится огнями после полуночи, торговцы убирают столы"
+KOI8_PAGE = (
+    "<!DOCTYPE html><html><head><title>Рынок</title></head><body><article><h1>Рынок</h1>"
+    + "".join(f"<p>{CYRILLIC}, часть {i}.</p>" for i in range(1, 6))
+    + "</article></body></html>"
+).encode("koi8-r")
+
 
 def page_file(name: str) -> bytes:
     """A golden page from tests/cleaners/pages."""
@@ -146,6 +164,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's naming
         app = self.server.app
+        self.date: str | None = None
         headers = {k.lower(): v for k, v in self.headers.items()}
         app.record(Request("GET", self.path, headers, time.monotonic()))
         app.enter()
@@ -169,16 +188,28 @@ class Handler(BaseHTTPRequestHandler):
         content_type: str = "text/html; charset=utf-8",
         headers: dict[str, str] | None = None,
     ) -> None:
+        """Send a response; a `Date` among `headers` replaces the server's own Date header."""
+        extra = dict(headers or {})
+        self.date = extra.pop("Date", None)
         self.send_response(status)
         if status != 304:
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
-        for name, value in (headers or {}).items():
+        for name, value in extra.items():
             self.send_header(name, value)
         self.end_headers()
         if status != 304:
             self.wfile.write(body)
         self.wfile.flush()
+
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        """The Date header: the one `respond` was given, else the current time."""
+        given = getattr(self, "date", None)
+        return (
+            given
+            if given is not None and timestamp is None
+            else super().date_time_string(timestamp)
+        )
 
 
 class _HTTPServer(ThreadingHTTPServer):
