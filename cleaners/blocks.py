@@ -82,6 +82,10 @@ SKIP_TAGS = frozenset(
     ]
 )
 _EMPHASIS_TAGS = frozenset(["strong", "b"])
+# Inline elements whose texts are kept apart in `Block.segments` (for short blocks only).
+_SEGMENT_TAGS = frozenset(["span", "a", "em", "i", "time", "font", "label", "small", "cite"])
+_SEGMENT = "\u241f"
+MAX_SEGMENTED_CHARS = 300
 _HIDDEN = re.compile(
     r"display\s*:\s*none|visibility\s*:\s*hidden|opacity\s*:\s*0(?![.\d])|"
     r"rgba\(\s*255\s*,\s*255\s*,\s*255\s*,\s*0\s*\)|font-size\s*:\s*0(?:px)?\s*(?:;|$)",
@@ -102,6 +106,13 @@ class Block:
     element: int = -1
     images: tuple[str, ...] = ()
     emphasis: bool = False
+    segments: tuple[str, ...] = ()
+
+    @property
+    def parts(self) -> tuple[str, ...]:
+        """The texts of the inline elements the block is made of (a byline's "By X", "Translated
+        by Y", date), or the whole text when it is one piece or long."""
+        return self.segments or (self.text,)
 
     @property
     def link_share(self) -> float:
@@ -197,7 +208,14 @@ class _Walker:
     def flush(self) -> None:
         if not self.parts:
             return
-        text = normalise("".join(self.parts))
+        joined = "".join(self.parts)
+        segments: tuple[str, ...] = ()
+        if _SEGMENT in joined:
+            if len(joined) <= MAX_SEGMENTED_CHARS:
+                pieces = (normalise(p) for p in joined.split(_SEGMENT))
+                segments = tuple(p for p in pieces if p)
+            joined = joined.replace(_SEGMENT, "")
+        text = normalise(joined)
         if text:
             self.result.blocks.append(
                 Block(
@@ -208,6 +226,7 @@ class _Walker:
                     element=self.elements[-1],
                     images=tuple(self.images),
                     emphasis=self.emphasis_chars >= len(text.replace(" ", "")) > 0,
+                    segments=segments if len(segments) > 1 else (),
                 )
             )
             self.images = []
@@ -267,6 +286,9 @@ class _Walker:
             self.result.elements.append(element)
             self.elements.append(len(self.result.elements) - 1)
             undo.append("element")
+        if tag in _SEGMENT_TAGS:
+            self.parts.append(_SEGMENT)
+            undo.append("segment")
         if tag == "a":
             href = attrs.get("href")
             if href:
@@ -285,6 +307,8 @@ class _Walker:
                 self.tags.pop()
             elif action == "element":
                 self.result.elements[self.elements.pop()].end = len(self.result.blocks)
+            elif action == "segment":
+                self.parts.append(_SEGMENT)
             elif action == "link":
                 self.in_link -= 1
             else:

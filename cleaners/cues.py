@@ -20,7 +20,7 @@ from .rules import CueSet, Rules
 # A cue that fires on several different words weighs more, up to this many words.
 MAX_WORDS = 3
 _QUOTED = re.compile(r"“[^“”]{2,}”|「[^「」]{2,}」|『[^『』]{2,}』|\"[^\"]{2,}\"")
-_ANY_PUNCTUATION = re.compile(r"[，。、；！？,;!?]|[.](?:\s|$)")
+_ANY_PUNCTUATION = re.compile(r"[，。、；！？;!?]|,(?!\d)|[.](?:\s|$)")
 _STATEMENT_END = re.compile(r"[。.？?]\W*$")
 _SENTENCE_END = re.compile(r"[。！？!?…；;]|[.](?:\s|$)")
 
@@ -119,7 +119,7 @@ def shape(block: Block, rules: Rules, furniture: bool, weak: bool = False) -> Sh
         return Shape.FURNITURE
     if weak:
         return Shape.WEAK
-    if len(text) <= rules.short_line_chars and not _SENTENCE_END.search(text[-1:]):
+    if is_label(text, rules):
         return Shape.SHORT
     if len(text) <= rules.short_line_chars // 2:
         return Shape.SHORT

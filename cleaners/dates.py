@@ -32,7 +32,9 @@ _TIME = (
     r"\s*(?P<tz>Z|[+-]\d\d:?\d\d)?"
 )
 _WRITTEN = re.compile(
-    r"(?P<y>(?:19|20)\d\d)\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"
+    r"(?P<y>(?:19|20)\d\d)\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})"
+    # A day is followed by 日/号, or by no other word (2023年11月 3篇 is a count, not a day).
+    r"(?:\s*[日号]|(?=\d{1,2}:\d\d)|(?![\u3400-\u9fff\d]))"
     rf"(?:[\sT]*{_TIME})?",
     re.ASCII,
 )

@@ -129,25 +129,43 @@ def _read_zones(draft: Draft, blocks: list[Block], located: Located) -> None:
     """Mark what lies outside the article as removed, after reading credits and the date from
     the blocks just before it (title, byline, date line), its first blocks, and the blocks
     just after it (editor and source lines)."""
-    before = range(located.start - 1, max(0, located.start - HEADER_BLOCKS) - 1, -1)
+    before = range(max(0, located.start - HEADER_BLOCKS), located.start)
     first = range(located.start, min(located.end, located.start + CONTAINER_HEAD_BLOCKS))
     after = range(located.end, min(len(blocks), located.end + FOOTER_BLOCKS))
+    title = _title_block(blocks, draft.fields.get("title"), located)
     skip = load_rules().generic["date_skip"]
-    for index in (*before, *first, *after):
-        text = blocks[index].text
-        if len(text) > MAX_ZONE_BLOCK_CHARS:
+    # Nearest the title first: a byline sits next to it, sidebars and archives further away.
+    for index in sorted((*before, *first, *after), key=lambda i: (abs(i - title), i < title)):
+        block = blocks[index]
+        if len(block.text) > MAX_ZONE_BLOCK_CHARS:
             continue
-        if index < located.start or index >= located.end:
-            for credit in find_credits(text, anywhere=True):
-                if credit.field != "other":
-                    draft.fallback(credit.field, credit.value, f"page {credit.rule}")
-            if index < located.start:
-                _read_byline(draft, text)
-        if not any(word in text.lower() for word in skip):
-            draft.offer_date(text, "page:date line")
+        credits = find_credits(f" {TOKEN} ".join(block.parts), anywhere=True)
+        for part in block.segments:
+            credits.extend(find_credits(part))
+        for credit in credits:
+            if credit.field != "other":
+                draft.fallback(credit.field, credit.value, f"page {credit.rule}")
+        for part in (block.text, *block.segments):
+            if index <= located.start + CONTAINER_HEAD_BLOCKS:
+                _read_byline(draft, part)
+            if not any(word in part.lower() for word in skip):
+                draft.offer_date(part, "page:date line")
     for index, block in enumerate(blocks):
         if (index < located.start or index >= located.end) and block.removal is None:
             block.removal = Removal("chrome", "content.outside-article", block.text)
+
+
+def _title_block(blocks: list[Block], title: str | None, located: Located) -> int:
+    """The index of the block that shows the title, else of the article's first block."""
+    key = _key(title) if title else ""
+    start = max(0, located.start - HEADER_BLOCKS)
+    for index in range(start, min(len(blocks), located.start + CONTAINER_HEAD_BLOCKS)):
+        if key and _key(blocks[index].text) == key:
+            return index
+    for index in range(start, min(len(blocks), located.start + CONTAINER_HEAD_BLOCKS)):
+        if blocks[index].tag == "h1":
+            return index
+    return located.start
 
 
 def _read_byline(draft: Draft, text: str) -> None:

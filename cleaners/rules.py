@@ -137,6 +137,7 @@ class Rules:
     generic: dict[str, tuple[str, ...]]
     content: ContentRules
     cues: CueSet
+    inline: tuple[BlockRule, ...]
     end_marker: re.Pattern[str]
     signature: re.Pattern[str]
     short_line_chars: int
@@ -264,6 +265,7 @@ def load_rules() -> Rules:
         generic={k: tuple(v) for k, v in sites_data["generic"].items()},
         content=_content_rules(sites_data["content"]),
         cues=_cue_set(cues),
+        inline=tuple(_block_rule(entry, "sites.toml") for entry in sites_data.get("inline", [])),
         end_marker=_compile("|".join(end_markers) or "(?!)", "end_markers", re.I),
         signature=_compile("|".join(signatures) or "(?!)", "signatures"),
         **_tail_numbers(_load("tail.toml")),

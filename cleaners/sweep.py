@@ -62,6 +62,7 @@ class _Sweep:
         self.self_intro = self.rules.self_intro
         self.decisions: list[Removal | None] = [None] * len(self.blocks)
         self.credits: list[Credit] = []
+        self.inline_removed: list[tuple[int, Removal]] = []
         sizes = [0 if b.removal else len(b.text) for b in self.blocks]
         total = sum(sizes) or 1
         remaining = total
@@ -76,6 +77,7 @@ class _Sweep:
 
     def run(self) -> list[Block]:
         self._read_removed_credits()
+        self._cut_inline_widgets()
         i = 0
         while i < len(self.blocks):
             i = self._decide(i)
@@ -91,7 +93,9 @@ class _Sweep:
         for credit in self.credits:
             if credit.field in CREDIT_FIELDS:
                 self.draft.offer(credit.field, credit.value, credit.rule)
-        self.draft.removed.extend(d for d in self.decisions if d is not None)
+        cuts = [(index, 0, cut) for index, cut in self.inline_removed]
+        whole = [(index, 1, d) for index, d in enumerate(self.decisions) if d is not None]
+        self.draft.removed.extend(removal for _, _, removal in sorted(cuts + whole, key=_order))
         return kept
 
     def _read_removed_credits(self) -> None:
@@ -100,6 +104,18 @@ class _Sweep:
             removal = block.removal
             if removal is not None and removal.rule not in OUTSIDE_RULES:
                 self.credits.extend(find_credits(block.text))
+
+    def _cut_inline_widgets(self) -> None:
+        """Cut widgets out of sentences (a stock quote after a ticker), recording each cut."""
+        for index, block in enumerate(self.blocks):
+            if block.removal is not None:
+                continue
+            for rule in self.rules.inline:
+                if rule.pattern.search(block.text):
+                    for match in rule.pattern.finditer(block.text):
+                        cut = Removal(rule.kind, rule.name, match.group(0))
+                        self.inline_removed.append((index, cut))
+                    block.text = rule.pattern.sub("", block.text)
 
     def _remove(self, i: int, kind: str, rule: str) -> int:
         self.decisions[i] = Removal(kind, rule, self.blocks[i].text)
@@ -180,14 +196,18 @@ class _Sweep:
     def _kept(self) -> list[int]:
         return [i for i, d in enumerate(self.decisions) if d is None]
 
-    def _shape(self, i: int) -> Shape:
+    def _shape(self, i: int, head: bool = False) -> Shape:
+        """The block's shape as the end (or, with `head`, the start) of the article sees it;
+        at the head, more cue weight is asked, and a block of several sentences is prose."""
         furniture = self.decisions[i] is not None
         text = self.blocks[i].text
         weak = False
         if not furniture:
             cues = score(text, self.rules)
             named = self._names_account(text)
-            furniture = counts(cues, text, self.rules, self.rules.tail_cue_weight, named)
+            base = self.rules.head_cue_weight if head else self.rules.tail_cue_weight
+            several = head and _INNER_SENTENCE_END.search(text) is not None
+            furniture = not several and counts(cues, text, self.rules, base, named)
             weak = is_label(text, self.rules) and cues.weight >= self.rules.short_cue_weight
         return shape(self.blocks[i], self.rules, furniture, weak)
 
@@ -247,7 +267,7 @@ class _Sweep:
         for i in indexes:
             if self.blocks[i].removal is not None:
                 continue
-            found = self._shape(i)
+            found = self._shape(i, head=at_least)
             if found is Shape.PROSE:
                 break
             inside = self.after[i] >= share if at_least else self.after[i] <= share
@@ -300,6 +320,10 @@ class _Sweep:
             ):
                 self._remove(i, after.kind, after.rule)
                 glued = True
+
+
+def _order(entry: tuple[int, int, Removal]) -> tuple[int, int]:
+    return entry[0], entry[1]
 
 
 def sweep(draft: Draft, account: str | None, title: str | None) -> list[Block]:
