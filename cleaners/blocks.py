@@ -86,10 +86,14 @@ _EMPHASIS_TAGS = frozenset(["strong", "b"])
 _SEGMENT_TAGS = frozenset(["span", "a", "em", "i", "time", "font", "label", "small", "cite"])
 _SEGMENT = "\u241f"
 MAX_SEGMENTED_CHARS = 300
-_HIDDEN = re.compile(
-    r"display\s*:\s*none|visibility\s*:\s*hidden|opacity\s*:\s*0(?![.\d])|"
-    r"rgba\(\s*255\s*,\s*255\s*,\s*255\s*,\s*0\s*\)|font-size\s*:\s*0(?:px)?\s*(?:;|$)",
-    re.I,
+# Inline styles that hide an element, each tested only when its property is named at all
+# (WeChat styles every element, and one search per style is most of a walk's time).
+_HIDING = (
+    ("display", re.compile(r"display\s*:\s*none", re.I)),
+    ("visibility", re.compile(r"visibility\s*:\s*hidden", re.I)),
+    ("opacity", re.compile(r"opacity\s*:\s*0(?![.\d])", re.I)),
+    ("255", re.compile(r"rgba\(\s*255\s*,\s*255\s*,\s*255\s*,\s*0\s*\)", re.I)),
+    ("font-size", re.compile(r"font-size\s*:\s*0(?:px)?\s*(?:;|$)", re.I)),
 )
 MAX_HINT_CHARS = 120
 
@@ -151,9 +155,6 @@ def normalise(text: str) -> str:
     return " ".join(text.replace("\u200b", "").replace("\ufeff", "").split())
 
 
-_HIDDEN_HINTS = ("none", "hidden", "opacity", "255, 0", "255,0", "font-size")
-
-
 def is_hidden(node: LexborNode) -> bool:
     """True when the element's inline style hides it."""
     return _hides(node.attributes)
@@ -163,8 +164,10 @@ def _hides(attrs: dict[str, str | None]) -> bool:
     if not attrs:
         return False
     style = attrs.get("style")
-    if style and any(hint in style for hint in _HIDDEN_HINTS) and _HIDDEN.search(style):
-        return True
+    if style:
+        lowered = style.lower()
+        if any(name in lowered and pattern.search(style) for name, pattern in _HIDING):
+            return True
     return "hidden" in attrs
 
 

@@ -81,12 +81,12 @@ def score(text: str, rules: Rules) -> CueScore:
 @lru_cache(maxsize=8192)
 def _score(text: str, cues: CueSet) -> CueScore:
     probe = _QUOTED.sub("“…”", text)
-    if not cues.any_cue.search(probe):
-        return NO_CUES
     names: list[str] = []
     kinds: dict[str, float] = {}
     total = 0.0
     for cue in cues.cues:
+        if not cue.pattern.search(probe):
+            continue
         words = {match.group(0) for match in cue.pattern.finditer(probe)}
         if words:
             weight = cue.weight * (1 + 0.5 * (min(len(words), MAX_WORDS) - 1))

@@ -34,12 +34,14 @@ class SentenceRule:
 
 @dataclass(frozen=True)
 class BlockRule:
-    """A boilerplate block: removed when it matches and is at most `max_chars` long."""
+    """A boilerplate block: removed when it matches and is at most `max_chars` long. `hint`,
+    when given, is a cheap pattern that every match contains, tried first."""
 
     name: str
     kind: str
     pattern: re.Pattern[str]
     max_chars: int
+    hint: re.Pattern[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -57,7 +59,6 @@ class CueSet:
     """The cues in force, compared and hashed by identity (cheap as a cache key)."""
 
     cues: tuple[CueRule, ...]
-    any_cue: re.Pattern[str]
 
 
 @dataclass(frozen=True)
@@ -169,11 +170,13 @@ def _compile(pattern: str, where: str, flags: int = 0) -> re.Pattern[str]:
 
 
 def _block_rule(entry: dict[str, Any], where: str) -> BlockRule:
+    hint = entry.get("hint")
     return BlockRule(
         name=entry["name"],
         kind=entry["kind"],
         pattern=_compile(entry["pattern"], f"{where} {entry['name']}"),
         max_chars=int(entry.get("max_chars", 200)),
+        hint=_compile(hint, f"{where} {entry['name']} hint", re.I) if hint else None,
     )
 
 
@@ -273,8 +276,7 @@ def load_rules() -> Rules:
 
 
 def _cue_set(cues: list[CueRule]) -> CueSet:
-    alternatives = "|".join(f"(?:{cue.pattern.pattern})" for cue in cues) or "(?!)"
-    return CueSet(tuple(cues), _compile(alternatives, "cues", re.I))
+    return CueSet(tuple(cues))
 
 
 def _cue_rule(entry: dict[str, Any], where: str) -> CueRule:

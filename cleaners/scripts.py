@@ -48,9 +48,12 @@ def js_unescape(value: str) -> str:
     return no_surrogates(_CONTROL.sub("", text))
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def no_surrogates(text: str) -> str:
     """The text with surrogate pairs combined and lone surrogates replaced by U+FFFD."""
-    if not any("\ud800" <= char <= "\udfff" for char in text):
+    if not _SURROGATE.search(text):
         return text
     return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
@@ -68,24 +71,22 @@ def _var_patterns(name: str) -> tuple[re.Pattern[str], ...]:
 
 
 @cache
-def _cgi_pattern(name: str) -> re.Pattern[str]:
+def _cgi_pattern(names: tuple[str, ...]) -> re.Pattern[str]:
+    """One pattern for all the wanted keys of `cgiDataNew` (whole keys only)."""
+    keys = "|".join(re.escape(name) for name in sorted(names, key=len, reverse=True))
     return re.compile(
-        rf"{re.escape(name)}:\s*(?:JsDecode\(\s*'(?P<js>[^'\\]*(?:\\.[^'\\]*)*)'\s*\)"
+        rf"(?<![\w.])(?P<key>{keys}):\s*(?:JsDecode\(\s*'(?P<js>[^'\\]*(?:\\.[^'\\]*)*)'\s*\)"
         rf"|'(?P<num>[^'\\\n]*)'\s*\*\s*1)"
     )
 
 
-def _first_key(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
-    """The first match that is a whole key (not the tail of a longer name)."""
-    for match in pattern.finditer(text):
-        before = text[match.start() - 1] if match.start() else " "
-        if not (before.isalnum() or before in "_."):
-            return match
-    return None
+def script_texts(tree: LexborHTMLParser) -> list[str]:
+    """The texts of the page's scripts, read once for every lookup that follows."""
+    return [text for text in (node.text() for node in tree.css("script")) if text]
 
 
 def read_scripts(
-    tree: LexborHTMLParser, names: Iterable[str], max_chars: int = MAX_SCRIPT_CHARS
+    tree: LexborHTMLParser | list[str], names: Iterable[str], max_chars: int = MAX_SCRIPT_CHARS
 ) -> dict[str, str]:
     """The named script variables; `cgi:<key>` names are read from `window.cgiDataNew`.
 
@@ -96,18 +97,10 @@ def read_scripts(
     plain = [n for n in names if not n.startswith("cgi:")]
     cgi = [n[4:] for n in names if n.startswith("cgi:")]
     found: dict[str, str] = {}
-    for node in tree.css("script"):
-        text = node.text()
-        if not text:
-            continue
+    for text in tree if isinstance(tree, list) else script_texts(tree):
         start = text.find("cgiDataNew = {")
         if start >= 0 and cgi:
-            region = text[start:]
-            for key in cgi:
-                match = _first_key(_cgi_pattern(key), region)
-                if match and f"cgi:{key}" not in found:
-                    value = match.group("js") if match.group("js") is not None else match["num"]
-                    found[f"cgi:{key}"] = js_unescape(value)
+            _read_cgi(text, start, cgi, found)
         if len(text) > max_chars or not any(m in text for m in _MARKERS):
             continue
         for name in plain:
@@ -121,14 +114,26 @@ def read_scripts(
     return found
 
 
-def read_list_values(tree: LexborHTMLParser, name: str, key: str) -> list[str]:
+def _read_cgi(text: str, start: int, keys: list[str], found: dict[str, str]) -> None:
+    """The first value of each key in the `cgiDataNew` object that starts at `start`."""
+    wanted = {key for key in keys if f"cgi:{key}" not in found}
+    for match in _cgi_pattern(tuple(keys)).finditer(text, start):
+        key = match["key"]
+        if key in wanted:
+            value = match["js"] if match["js"] is not None else match["num"]
+            found[f"cgi:{key}"] = js_unescape(value)
+            wanted.discard(key)
+            if not wanted:
+                return
+
+
+def read_list_values(tree: LexborHTMLParser | list[str], name: str, key: str) -> list[str]:
     """The `key` string of each item of the script array `name: [ {…}, … ]` (or `name = [`).
 
     Only keys of the items themselves count, not keys of objects nested in an item.
     """
     opener = re.compile(rf"(?<![\w.]){re.escape(name)}\s*[:=]\s*\[")
-    for node in tree.css("script"):
-        text = node.text() or ""
+    for text in tree if isinstance(tree, list) else script_texts(tree):
         if name not in text:
             continue
         match = opener.search(text)

@@ -19,8 +19,10 @@ _ESCAPED = re.compile(
 _UTF8_RUN = re.compile(r"[\xc2-\xf4][\x80-\xbf]+")
 _TEXT_KINDS = {"line", "page", "script"}
 _ADDRESS_ATTRS = ("href", "src", "action", "data-src")
-# Scripts longer than this are library bundles, not a saved message.
-MAX_SCRIPT_CHARS = 200_000
+# Scripts longer than this are library bundles, not a saved message; past the second figure
+# in all, the page is an application page (a WeChat article), not an interstitial.
+MAX_SCRIPT_CHARS = 50_000
+MAX_SCRIPTS_CHARS = 200_000
 
 
 class _Page:
@@ -46,9 +48,13 @@ class _Page:
         if self.tree is not None:
             sources.extend(node.text() or "" for node in self.tree.css("script"))
         found: list[str] = []
+        budget = MAX_SCRIPTS_CHARS
         for source in sources:
-            if len(source) > MAX_SCRIPT_CHARS:
+            if len(source) > MAX_SCRIPT_CHARS or ("\\u" not in source and "\\x" not in source):
                 continue
+            budget -= len(source)
+            if budget < 0:
+                break  # a page with this much script is an application, not a saved message
             for match in _ESCAPED.finditer(source):
                 found.extend(_string_lines(match[1] if match[1] is not None else match[2]))
         return [_LEAD.sub("", line) for line in found if len(line) <= self.short]

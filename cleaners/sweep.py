@@ -351,7 +351,9 @@ def _first_rule(text: str, block_rules: tuple[BlockRule, ...]) -> BlockRule | No
     """The first rule that matches; words inside quotation marks are quoted, not said."""
     probe = _QUOTED.sub(_elide, text)
     for rule in block_rules:
-        if len(text) <= rule.max_chars and rule.pattern.search(probe):
+        if len(text) > rule.max_chars or (rule.hint and not rule.hint.search(probe)):
+            continue
+        if rule.pattern.search(probe):
             return rule
     return None
 

@@ -14,7 +14,7 @@ from .draft import Draft
 from .page import first_text, meta, page_url
 from .record import Removal
 from .rules import load_rules
-from .scripts import read_list_values, read_scripts
+from .scripts import read_list_values, read_scripts, script_texts
 
 ARTICLE_PARAMETERS = ("__biz", "mid", "idx", "sn")
 TEXT_SCRIPT_CHARS = 2_000_000
@@ -33,7 +33,8 @@ def read_wechat(tree: LexborHTMLParser, url: str | None) -> Draft:
     config = load_rules().wechat
     selectors = config["selectors"]
     names = [name for group in config["script"].values() for name in group]
-    found = read_scripts(tree, names)
+    scripts = script_texts(tree)
+    found = read_scripts(scripts, names)
     draft = Draft(reader="wechat")
 
     def script(field: str) -> tuple[str, str]:
@@ -76,7 +77,7 @@ def read_wechat(tree: LexborHTMLParser, url: str | None) -> Draft:
     draft.is_original = stat == "1" or any(word in logo for word in selectors["original_words"])
     _read_reprint(draft, tree, script, selectors)
     show_type, _ = script("show_type")
-    _read_body(draft, tree, config, show_type)
+    _read_body(draft, tree, scripts, config, show_type)
     _drop_untitled(draft, script("user_title")[0], show_type in config["show_types"]["share"])
     return draft
 
@@ -176,7 +177,9 @@ def _read_reprint(draft: Draft, tree: LexborHTMLParser, script, selectors) -> No
         draft.offer("source_account_id", *script("source_account_id"))
 
 
-def _read_body(draft: Draft, tree: LexborHTMLParser, config, show_type: str) -> None:
+def _read_body(
+    draft: Draft, tree: LexborHTMLParser, texts: list[str], config, show_type: str
+) -> None:
     """The body from the first source that has text, in the order the post type calls for.
 
     Shares (image, text, short posts) keep their text in scripts or a share area; other
@@ -188,17 +191,19 @@ def _read_body(draft: Draft, tree: LexborHTMLParser, config, show_type: str) -> 
     scripts = [("script", text["text"]), ("area", selectors["text_areas"])]
     sources = scripts + dom if show_type in config["show_types"]["share"] else dom + scripts
     for kind, names in [*sources, ("script", text["digest"])]:
-        if _read_source(draft, tree, config, kind, names):
+        if _read_source(draft, tree, texts, config, kind, names):
             break
     if show_type in config["show_types"]["share"] or not draft.images:
         for name, key in config["script_images"].items():
-            draft.images.extend(read_list_values(tree, name, key))
+            draft.images.extend(read_list_values(texts, name, key))
 
 
-def _read_source(draft: Draft, tree: LexborHTMLParser, config, kind: str, names) -> bool:
+def _read_source(
+    draft: Draft, tree: LexborHTMLParser, texts: list[str], config, kind: str, names
+) -> bool:
     """Read the body from one kind of source; True when it gave text."""
     if kind == "script":
-        found = read_scripts(tree, names, max_chars=TEXT_SCRIPT_CHARS)
+        found = read_scripts(texts, names, max_chars=TEXT_SCRIPT_CHARS)
         for name in names:
             value = found.get(name, "").strip()
             if value:

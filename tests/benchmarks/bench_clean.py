@@ -93,8 +93,10 @@ def load_pages(corpus: Path) -> list[Page]:
 
 
 def memo_caches() -> list[Any]:
-    """Every functools cache in the cleaners package that memoises per argument (a cached
-    function without parameters is a loader: the rules, the version, read once per process)."""
+    """Every functools cache in the cleaners package that memoises results per text of a page
+    (its first parameter is `text`): a crawl meets every page's text for the first time. Caches
+    of compiled patterns (keyed by a variable's name) and loaders (the rules, the version) stay
+    warm, as they do in a crawl after its first page."""
     import cleaners
 
     found = []
@@ -106,7 +108,8 @@ def memo_caches() -> list[Any]:
                 continue
             if getattr(value, "__module__", None) != module.__name__:
                 continue  # imported from elsewhere: counted where it is defined
-            if inspect.signature(wrapped).parameters:
+            parameters = list(inspect.signature(wrapped).parameters)
+            if parameters and parameters[0] == "text":
                 found.append(value)
     return found
 
