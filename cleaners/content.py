@@ -41,14 +41,20 @@ def hint_tokens(hint: str) -> list[str]:
     return [t.lower() for t in _TOKEN_SPLIT.split(_CAMEL.sub(" ", hint)) if t]
 
 
-def block_weight(block: Block, rules: ContentRules) -> float:
-    """How much a block looks like article prose (positive) or furniture (negative)."""
+def block_weight(block: Block, rules: ContentRules, relaxed: bool = False) -> float:
+    """How much a block looks like article prose (positive) or furniture (negative).
+
+    `relaxed` counts every line of plain text as content: for pages with no prose at all (a
+    poem, a list, a page of captions), where the element with the most plain text wins.
+    """
     if block.removal is not None:
         return 0.0
     size = len(block.text)
     plain = size - block.link_chars
     if block.link_share >= rules.max_link_share:
         return -float(block.link_chars)
+    if relaxed:
+        return float(plain)
     marks = len(_SENTENCE_MARKS.findall(block.text))
     if plain >= rules.min_prose_chars or (plain >= rules.min_sentence_chars and marks):
         return float(plain)
@@ -105,13 +111,26 @@ def _card_lists(
     for members in groups.values():
         if len(members) < rules.min_cards:
             continue
-        linked = sum(1 for m in members if walk.blocks[m.start].link_share >= 0.5)
-        if linked < rules.card_link_share * len(members):
+        opened = sum(1 for m in members if _opens_item(walk, m, rules))
+        if opened < rules.card_link_share * len(members):
             continue
         if prose[members[-1].end] - prose[members[0].start] > limit:
             continue
-        marks.extend((m.start, m.end, "content.card-list") for m in members)
+        marks.extend((m.start, m.end, "content.item-list") for m in members)
     return marks
+
+
+def _opens_item(walk: Walk, element: Element, rules: ContentRules) -> bool:
+    """Whether an element opens like an item of a list: with a link (a teaser card), or with a
+    short dated line followed by more (a comment, a feed entry)."""
+    first = walk.blocks[element.start]
+    if first.link_share >= 0.5:
+        return True
+    return (
+        element.end - element.start >= 2
+        and len(first.text) <= rules.max_dated_line_chars
+        and rules.dated_line.search(first.text) is not None
+    )
 
 
 def locate(
@@ -124,11 +143,19 @@ def locate(
 
     `preferred` are elements that a content selector matched: the first of them wins when it
     scores within `rules.preferred_share` of the best element, or always with `trust_preferred`
-    (a site's own selector).
+    (a site's own selector). When no element holds enough prose, the element with the most
+    plain (unlinked) text is the article.
     """
     if not walk.blocks or not walk.elements:
         return None
-    weights = [block_weight(b, rules) for b in walk.blocks]
+    found = _best(walk, rules, preferred or [], trust_preferred, relaxed=False)
+    return found or _best(walk, rules, preferred or [], trust_preferred, relaxed=True)
+
+
+def _best(
+    walk: Walk, rules: ContentRules, preferred: list[int], trust_preferred: bool, relaxed: bool
+) -> Located | None:
+    weights = [block_weight(b, rules, relaxed) for b in walk.blocks]
     furniture = furniture_ranges(walk, weights, rules)
     prefix = [0.0]
     for weight, rule in zip(weights, furniture, strict=True):
@@ -138,11 +165,11 @@ def locate(
         score = prefix[element.end] - prefix[element.start]
         if score >= best_score:
             best, best_score = index, score
-    if best < 0 or best_score < rules.min_content_chars:
+    if best < 0 or best_score < (1 if relaxed else rules.min_content_chars):
         return None
-    rule = "content.score"
+    rule = "content.plain-text" if relaxed else "content.score"
     share = 0.0 if trust_preferred else rules.preferred_share
-    for index in preferred or ():
+    for index in preferred:
         element = walk.elements[index]
         if prefix[element.end] - prefix[element.start] >= share * best_score:
             best, rule = index, f"content.selector:{element.tag}.{element.hint}".rstrip(".")
@@ -157,5 +184,5 @@ def _mark_furniture(walk: Walk, furniture: list[str | None], start: int, end: in
         block = walk.blocks[index]
         rule = furniture[index]
         if rule and block.removal is None:
-            kind = "promo" if rule == "content.card-list" else "chrome"
+            kind = "promo" if rule == "content.item-list" else "chrome"
             block.removal = Removal(kind, rule, block.text)

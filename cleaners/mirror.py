@@ -1,5 +1,5 @@
-"""Read mirror, portal and aggregator pages: the site's rules where the host has them, content
-scoring everywhere, trafilatura only when no element holds enough prose."""
+"""Read mirror, portal and aggregator pages: the site's rules where the host has them, and
+content scoring (cleaners/content.py) everywhere."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from .attribution import TOKEN, find_credits
-from .blocks import Block, Walk, normalise, text_blocks, walk
+from .blocks import Block, Walk, normalise, walk
 from .content import Located, locate
 from .decode import Decoded
 from .draft import Draft
@@ -20,7 +20,6 @@ from .rules import Site, load_rules
 
 MIN_CONTENT_CHARS = 80
 MIN_TITLE_SHARE = 0.4
-MIN_EXTRACTED_SHARE = 0.8
 HEADER_BLOCKS = 12
 FOOTER_BLOCKS = 6
 CONTAINER_HEAD_BLOCKS = 3
@@ -65,8 +64,6 @@ def read_mirror(
     walked = walk(tree.body, [(s, "chrome", f"html.{s}") for s in _selectors(site, "drop")])
     located = _locate(tree, walked, site)
     if located is None:
-        draft.blocks = _extracted_blocks(walked, decoded.data, draft.url)
-        draft.origins["body"] = "trafilatura"
         return draft
     draft.origins["body"] = located.rule
     _read_zones(draft, walked.blocks, located)
@@ -260,34 +257,3 @@ def _title_parts(full: str) -> list[str]:
 
 def _key(text: str) -> str:
     return "".join(text.split()).casefold()
-
-
-def _extracted_blocks(walked: Walk, html: bytes | str, url: str | None) -> list[Block]:
-    """When no element holds enough prose: the page's own blocks, kept where trafilatura found
-    text and marked removed (rule `general-extractor`) where it did not."""
-    import trafilatura
-
-    text = trafilatura.extract(
-        html,
-        url=url,
-        output_format="txt",
-        include_comments=False,
-        include_tables=True,
-        fast=True,
-        deduplicate=False,
-    )
-    extracted = text_blocks(text or "")
-    if not walked.blocks or not extracted:
-        return extracted or [b for b in walked.blocks if b.removal is None]
-    lines = {_key(block.text) for block in extracted}
-    kept = 0
-    for block in walked.blocks:
-        if block.removal is not None:
-            continue
-        if _key(block.text) in lines:
-            kept += len(block.text)
-        else:
-            block.removal = Removal("chrome", "general-extractor", block.text)
-    if kept < MIN_EXTRACTED_SHARE * len(text or ""):
-        return extracted
-    return walked.blocks

@@ -106,6 +106,8 @@ class ContentRules:
     frame_share: float
     min_cards: int
     card_link_share: float
+    dated_line: re.Pattern[str]
+    max_dated_line_chars: int
     min_content_chars: int
     preferred_share: float
     date_then_source: re.Pattern[str]
@@ -325,6 +327,8 @@ def _content_rules(entry: dict[str, Any]) -> ContentRules:
             frame_share=float(entry["frame_share"]),
             min_cards=int(entry["min_cards"]),
             card_link_share=float(entry["card_link_share"]),
+            dated_line=_compile(entry["dated_line"], "sites.toml dated_line"),
+            max_dated_line_chars=int(entry["max_dated_line_chars"]),
             min_content_chars=int(entry["min_content_chars"]),
             preferred_share=float(entry["preferred_share"]),
             date_then_source=_compile(entry["date_then_source"], "sites.toml date_then_source"),

@@ -44,7 +44,8 @@ _CLOSING_NOTE = re.compile(r"[（(][^（）()]{2,60}[）)]$")
 _PARENTHESISED = re.compile(r"^[（(].*[）)]$")
 _QUOTED = re.compile(r"“[^“”]{2,}”|「[^「」]{2,}」|『[^『』]{2,}』|\"[^\"]{2,}\"")
 _SENTENCE_END = re.compile(r"[。！？!?.…]$")
-_INNER_SENTENCE_END = re.compile(r"[。！？!?](?=.*\w)")
+_SENTENCE_MARK = re.compile(r"[。！？!?]")
+_WORD = re.compile(r"\w")
 
 
 def _key(text: str) -> str:
@@ -206,7 +207,7 @@ class _Sweep:
             cues = score(text, self.rules)
             named = self._names_account(text)
             base = self.rules.head_cue_weight if head else self.rules.tail_cue_weight
-            several = head and _INNER_SENTENCE_END.search(text) is not None
+            several = head and _several_sentences(text)
             furniture = not several and counts(cues, text, self.rules, base, named)
             weak = is_label(text, self.rules) and cues.weight >= self.rules.short_cue_weight
         return shape(self.blocks[i], self.rules, furniture, weak)
@@ -293,7 +294,7 @@ class _Sweep:
             if not cues.names:
                 continue
             at_head = self.after[i] >= 1 - self.rules.head_share
-            if not at_head and _INNER_SENTENCE_END.search(text):
+            if not at_head and _several_sentences(text):
                 continue  # several sentences in the body: prose that mentions such things
             base = self.rules.head_cue_weight if at_head else self.rules.body_cue_weight
             if counts(cues, text, self.rules, base, self._names_account(text)):
@@ -320,6 +321,12 @@ class _Sweep:
             ):
                 self._remove(i, after.kind, after.rule)
                 glued = True
+
+
+def _several_sentences(text: str) -> bool:
+    """Whether a sentence mark has more words after it (linear: only the first mark counts)."""
+    mark = _SENTENCE_MARK.search(text)
+    return mark is not None and _WORD.search(text, mark.end()) is not None
 
 
 def _order(entry: tuple[int, int, Removal]) -> tuple[int, int]:

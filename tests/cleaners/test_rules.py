@@ -92,6 +92,7 @@ BLOCK_EXAMPLES: dict[str, list[str]] = {
         "部分图片来自网络，如有侵权请联系删除",
     ],
     "zh.reader-widget": ["阅读原文", "继续滑动看下一个"],
+    "zh.toolbar": ["【打印本页】【关闭窗口】", "字号：大 中 小"],
     "zh.column-blurb": ["“周末书桌”是本号新推出的读书栏目，每周六与你见面。"],
     "zh.course-advert": [
         "限时优惠：扫码报名，前一百位可获赠讲义",
@@ -118,6 +119,7 @@ BLOCK_EXAMPLES: dict[str, list[str]] = {
 SECTION_EXAMPLES: dict[str, list[str]] = {
     "zh.related-list": ["往期推荐", "▼ 推荐阅读 ▼", "相關閱讀"],
     "zh.about-us": ["关于我们", "【作者简介】", "關於我們"],
+    "zh.comments": ["网友评论 (3)", "精选留言", "全部评论"],
     "ja.related-list": ["関連記事", "あわせて読みたい"],
     "ja.about-us": ["私たちについて", "編集部について"],
     "en.related-list": ["Related articles", "You may also like"],
