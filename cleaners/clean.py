@@ -62,7 +62,7 @@ def clean(
         return _article(draft, "", None)
     fields = draft.fields
     body_blocks = sweep(draft, fields.get("account"), fields.get("title"))
-    draft.settle()
+    draft.settle(frozenset(load_rules().generic["not_names"]))
     body = "\n\n".join(block.text for block in body_blocks)
     if not body:
         draft.status = "empty"

@@ -10,6 +10,8 @@ from .dates import RELATIVE, parse_date_with_kind
 from .record import Removal
 from .rules import BlockRule
 
+NAME_FIELDS = ("account", "author", "source", "editor", "translator")
+
 
 @dataclass
 class Draft:
@@ -60,7 +62,23 @@ class Draft:
         if value and name not in self.fallbacks:
             self.fallbacks[name] = (value, origin)
 
-    def settle(self) -> None:
-        """Fill the fields still empty from the fallbacks."""
+    def settle(self, not_names: frozenset[str] = frozenset()) -> None:
+        """Fill the fields still empty from the fallbacks. A name field that holds a
+        placeholder (`not_names`: 未知, 本站原创, a number) is empty, and an author that only
+        repeats the outlet's name (a portal's meta author) is no author."""
         for name, (value, origin) in self.fallbacks.items():
             self.offer(name, value, origin)
+        for name in NAME_FIELDS:
+            value = self.fields.get(name, "")
+            if value and (value in not_names or value.isdigit()):
+                del self.fields[name]
+                self.origins.pop(name, None)
+        author = _key(self.fields.get("author"))
+        outlets = {_key(self.fields.get(name)) for name in ("account", "source")}
+        if author and author in outlets and self.origins.get("author", "").startswith("dom:meta"):
+            del self.fields["author"]
+            del self.origins["author"]
+
+
+def _key(value: str | None) -> str:
+    return "".join((value or "").split()).casefold()

@@ -139,9 +139,12 @@ def _read_zones(draft: Draft, blocks: list[Block], located: Located) -> None:
         credits = find_credits(f" {TOKEN} ".join(block.parts), anywhere=True)
         for part in block.segments:
             credits.extend(find_credits(part))
+        # Credits next to the title outrank the page's meta tags; those below the article
+        # (a portal's own 责任编辑) give way to the article's own credits.
+        offer = draft.fallback if index >= located.end else draft.offer
         for credit in credits:
             if credit.field != "other":
-                draft.fallback(credit.field, credit.value, f"page {credit.rule}")
+                offer(credit.field, credit.value, f"page {credit.rule}")
         for part in (block.text, *block.segments):
             if index <= located.start + CONTAINER_HEAD_BLOCKS:
                 _read_byline(draft, part)

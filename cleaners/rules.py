@@ -142,6 +142,7 @@ class Rules:
     cues: CueSet
     inline: tuple[BlockRule, ...]
     end_marker: re.Pattern[str]
+    dateline: re.Pattern[str]
     signature: re.Pattern[str]
     short_line_chars: int
     cue_max_chars: int
@@ -210,6 +211,7 @@ def load_rules() -> Rules:
     cues: list[CueRule] = []
     end_markers: list[str] = []
     signatures: list[str] = []
+    datelines: list[str] = []
     for filename in LANGUAGE_FILES:
         data = _load(filename)
         for group in data.get("credit", []):
@@ -228,6 +230,8 @@ def load_rules() -> Rules:
             not_credit.append(_compile(entry["pattern"], f"{filename} not_credit", re.I))
         blocks.extend(_block_rule(entry, filename) for entry in data.get("boilerplate", []))
         cues.extend(_cue_rule(entry, filename) for entry in data.get("cue", []))
+        if "dateline" in data:
+            datelines.append(data["dateline"]["pattern"])
         ending = data.get("ending", {})
         end_markers.extend(ending.get("markers", []))
         signatures.extend(ending.get("signatures", []))
@@ -272,6 +276,7 @@ def load_rules() -> Rules:
         cues=_cue_set(cues),
         inline=tuple(_block_rule(entry, "sites.toml") for entry in sites_data.get("inline", [])),
         end_marker=_compile("|".join(end_markers) or "(?!)", "end_markers", re.I),
+        dateline=_compile("|".join(datelines) or "(?!)", "dateline"),
         signature=_compile("|".join(signatures) or "(?!)", "signatures"),
         **_tail_numbers(_load("tail.toml")),
     )

@@ -29,6 +29,7 @@ MAX_HEADING_CHARS = 40
 MAX_ITEM_CHARS = 160
 MAX_BLURB_BLOCKS = 8
 MAX_FRAGMENT_CHARS = 20
+DATELINE_BLOCKS = 3
 TAIL_SHARE = 0.45
 CREDIT_FIELDS = (
     "account",
@@ -78,6 +79,7 @@ class _Sweep:
 
     def run(self) -> list[Block]:
         self._read_removed_credits()
+        self._read_dateline()
         self._cut_inline_widgets()
         i = 0
         while i < len(self.blocks):
@@ -105,6 +107,15 @@ class _Sweep:
             removal = block.removal
             if removal is not None and removal.rule not in OUTSIDE_RULES:
                 self.credits.extend(find_credits(block.text))
+
+    def _read_dateline(self) -> None:
+        """The author a news dateline names (新华社…电（记者X）), from the first paragraphs."""
+        kept = [block for block in self.blocks if block.removal is None][:DATELINE_BLOCKS]
+        for block in kept:
+            match = self.rules.dateline.search(block.text)
+            if match:
+                self.credits.append(Credit("author", match["author"].strip(), "credit:dateline"))
+                return
 
     def _cut_inline_widgets(self) -> None:
         """Cut widgets out of sentences (a stock quote after a ticker), recording each cut."""
