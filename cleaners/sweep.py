@@ -162,6 +162,7 @@ class _Sweep:
 
     def _consume_section(self, i: int, section: SectionRule) -> int:
         """Remove the blocks that belong to a section; return the index after it."""
+        heading = self.blocks[i - 1].text
         taken = 0
         while i < len(self.blocks):
             block = self.blocks[i]
@@ -172,7 +173,9 @@ class _Sweep:
             if heading_rule(block.text) or find_credits(block.text):
                 return i
             if section.kind == "blurb":
-                if taken >= MAX_BLURB_BLOCKS:
+                if taken >= MAX_BLURB_BLOCKS or (
+                    taken == 0 and not self._about(section, heading, block)
+                ):
                     return i
             elif not _is_item(block, self.in_tail[i]):
                 return i
@@ -185,6 +188,14 @@ class _Sweep:
             i += 1
         return i
 
+    @staticmethod
+    def _about(section: SectionRule, heading: str, block: Block) -> bool:
+        """Under "关于X" / "About X", a blurb's first block speaks of X (else the heading was
+        the article's own)."""
+        match = section.heading.search(heading)
+        subject = match.groupdict().get("subject") if match else None
+        return not subject or _key(subject) in _key(block.text)
+
     def _boilerplate(self, block: Block) -> BlockRule | None:
         return _first_rule(block.text, self.site_rules) or _language_rule(block.text)
 
@@ -193,7 +204,8 @@ class _Sweep:
         title = self.title_key
         if title and len(text) >= len(title) // 2 and _key(text) == title:
             return "repeated-title"
-        if self.account_key and self.in_tail[i] and len(text) < 3 * len(self.account_key):
+        at_end = self.in_tail[i] or self.after[i] >= 1 - self.rules.head_share
+        if self.account_key and at_end and len(text) < 3 * len(self.account_key):
             return "account-name" if _key(text) == self.account_key else None
         return None
 
@@ -283,7 +295,7 @@ class _Sweep:
             if found is Shape.PROSE:
                 break
             inside = self.after[i] >= share if at_least else self.after[i] <= share
-            if found is Shape.WEAK and not beside:
+            if found is Shape.WEAK and not beside and pending is None:
                 pending, beside = (i if inside else None), False
                 continue
             furniture = found is not Shape.SHORT
