@@ -313,12 +313,14 @@ class _Sweep:
         """Remove blocks whose cues outweigh what their place asks for (head or body)."""
         for i in self._kept():
             text = self.blocks[i].text
-            cues = score(text, self.rules)
-            if not cues.names:
+            if len(text) > self.rules.cue_max_chars:
                 continue
             at_head = self.after[i] >= 1 - self.rules.head_share
             if not at_head and _several_sentences(text):
                 continue  # several sentences in the body: prose that mentions such things
+            cues = score(text, self.rules)
+            if not cues.names:
+                continue
             base = self.rules.head_cue_weight if at_head else self.rules.body_cue_weight
             if counts(cues, text, self.rules, base, self._names_account(text)):
                 self._remove(i, cues.kind, cues.rule)
