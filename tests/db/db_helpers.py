@@ -4,9 +4,11 @@ queries and small hand-made pages."""
 from __future__ import annotations
 
 import html
+import json
 import sqlite3
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 PAGES = Path(__file__).resolve().parent.parent / "cleaners" / "pages"
@@ -14,9 +16,48 @@ BIN = Path(sys.executable).parent
 REPRINTS = BIN / "reprints"
 SQLITE_UTILS = BIN / "sqlite-utils"
 
-# What importing tests/cleaners/pages produces (checked against the golden .json files).
-BLOCKED_PAGES = {"error_antibot.html", "error_ratelimit.html"}
 PAGE_FILES = sorted(p for p in PAGES.iterdir() if p.suffix in {".html", ".txt"} and p.is_file())
+
+
+def expectation(page: Path) -> dict:
+    """The golden .json beside a page: what the cleaner must make of it."""
+    path = page.with_suffix(".json")
+    assert path.is_file(), f"{page.name}: no expectation {path.name} beside it"
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+# What importing tests/cleaners/pages must produce, read from the golden .json files (not
+# from the database or the cleaner), so the counts follow the page set as it grows.
+EXPECTED = {page.name: expectation(page) for page in PAGE_FILES}
+STATUS_OF = {name: expect["status"] for name, expect in EXPECTED.items()}
+BLOCKED_PAGES = {name for name, status in STATUS_OF.items() if status == "blocked"}
+OK_PAGES = sorted(name for name, status in STATUS_OF.items() if status == "ok")
+ARTICLE_PAGES = len(PAGE_FILES) - len(BLOCKED_PAGES)  # every page but a blocked one
+
+
+def asserted(field: str) -> tuple[Counter, int]:
+    """Among the ok pages: how many assert each value of `field` (None for empty), and how
+    many do not assert the field at all (they may come out with any value)."""
+    values = Counter()
+    free = 0
+    for name in OK_PAGES:
+        fields = EXPECTED[name].get("fields", {})
+        if field in fields:
+            values[fields[field]] += 1
+        else:
+            free += 1
+    return values, free
+
+
+def check_per_value(counts: dict, field: str, empty: object = None, extra: int = 0) -> None:
+    """`counts` (articles per value of `field`, empty values under `empty`) agrees with the
+    expectations: each asserted value at least as often as asserted, at most as often plus
+    the pages that leave the field free; `extra` articles not from the golden pages."""
+    values, free = asserted(field)
+    assert sum(counts.values()) == len(OK_PAGES) + extra
+    for value, n in values.items():
+        key = empty if value is None else value
+        assert n <= counts.get(key, 0) <= n + free + extra, (field, value, counts.get(key))
 
 
 def run(*args: object, timeout: float = 60, **kwargs) -> subprocess.CompletedProcess:

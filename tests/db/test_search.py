@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from db_helpers import page_html, reprints
+from db_helpers import EXPECTED, OK_PAGES, page_html, reprints
 
 from db import open_database, search
 from db.search import characters, fts_query, grams, snippet
@@ -87,20 +87,37 @@ def titles(results: list[dict]) -> list[str]:
     return [r["title"] for r in results]
 
 
-def bodies(db, results: list[dict]) -> list[str]:
+def texts(db, results: list[dict]) -> list[str]:
+    """The searched text of each result: title, body and people (account, author, source)."""
     return [
         db.execute(
-            "SELECT coalesce(title, '') || body FROM articles WHERE id = ?", [r["id"]]
+            "SELECT coalesce(title, '') || ' ' || body || ' ' || coalesce(account, '') || ' ' "
+            "|| coalesce(author, '') || ' ' || coalesce(source, '') FROM articles WHERE id = ?",
+            [r["id"]],
         ).fetchone()[0]
         for r in results
     ]
+
+
+def expected_hits(character: str) -> set[str | None]:
+    """Titles of the ok pages whose expectation has `character` in a searched field (title,
+    account, author, source) or in a snippet the body must keep."""
+    hits = set()
+    for name in OK_PAGES:
+        expect = EXPECTED[name]
+        fields = expect["fields"]
+        searched = [fields.get(k) or "" for k in ("title", "account", "author", "source")]
+        if any(character in text for text in [*searched, *expect.get("keep", [])]):
+            hits.add(fields.get("title"))
+    return hits
 
 
 def test_one_character_query(golden):
     results = search(golden, "钟")
     assert titles(results)[0] == "在博物馆里修钟表的人"
     assert "秋天的第一锅板栗饭" in titles(results)  # 十分钟, in the body only
-    assert all("钟" in text for text in bodies(golden, results))
+    assert all("钟" in text for text in texts(golden, results))
+    assert expected_hits("钟") <= set(titles(results))  # 钟离, an author, among them
     assert "【钟】" in results[0]["snippet"]
 
 
