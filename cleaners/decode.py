@@ -133,6 +133,7 @@ def decode(
     if size > max_bytes:
         raise PageTooLarge(too_large_message(size, max_bytes))
     if isinstance(page, str):
+        page = _without_lone_surrogates(page)
         return Decoded(page[:HEAD_CHARS], page, "", "text")
     for bom, encoding in _BOMS:
         if page.startswith(bom):
@@ -150,6 +151,17 @@ def decode(
     if binary:
         raise NotAPage("the file holds binary data, not an HTML page or text")
     return _as(page, _detected(page), "detected")
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _without_lone_surrogates(text: str) -> str:
+    """Text as given, with surrogate pairs joined and lone surrogates as U+FFFD (they cannot
+    be printed, stored in SQLite or encoded as UTF-8)."""
+    if not _SURROGATE.search(text):
+        return text
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
 
 def too_large_message(size: int, limit: int) -> str:

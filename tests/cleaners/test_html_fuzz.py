@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -227,11 +226,6 @@ def text_dump(draw) -> str:
     return "\n".join(lines)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap: a str text dump holding lone surrogates leaks them into the fields, "
-    "body and removed texts (clean.py is to replace them on str input)",
-)
 @FUZZ
 @given(text_dump())
 def test_text_dump_as_str_with_lone_surrogates(source: str) -> None:
