@@ -20,7 +20,7 @@ from functools import lru_cache
 
 from .attribution import Credit, find_credits
 from .blocks import Block
-from .cues import Shape, counts, is_label, is_signature, score, shape
+from .cues import CueScore, Shape, counts, is_label, is_signature, score, shape
 from .draft import Draft
 from .record import Removal
 from .rules import BlockRule, Rules, SectionRule, load_rules
@@ -65,6 +65,7 @@ class _Sweep:
         self.decisions: list[Removal | None] = [None] * len(self.blocks)
         self.credits: list[Credit] = []
         self.inline_removed: list[tuple[int, Removal]] = []
+        self.cue_scores: dict[int, CueScore] = {}
         sizes = [0 if b.removal else len(b.text) for b in self.blocks]
         total = sum(sizes) or 1
         remaining = total
@@ -217,6 +218,13 @@ class _Sweep:
             self.account_key and self.account_key in _key(text) and self.self_intro.search(text)
         )
 
+    def _cues(self, i: int) -> CueScore:
+        """The cues of block `i`, scored once per sweep (the runs and the body pass all ask)."""
+        found = self.cue_scores.get(i)
+        if found is None:
+            found = self.cue_scores[i] = score(self.blocks[i].text, self.rules)
+        return found
+
     def _kept(self) -> list[int]:
         return [i for i, d in enumerate(self.decisions) if d is None]
 
@@ -227,7 +235,7 @@ class _Sweep:
         text = self.blocks[i].text
         weak = False
         if not furniture:
-            cues = score(text, self.rules)
+            cues = self._cues(i)
             named = self._names_account(text)
             base = self.rules.head_cue_weight if head else self.rules.tail_cue_weight
             several = head and _several_sentences(text)
@@ -259,7 +267,7 @@ class _Sweep:
             text = self.blocks[i].text
             if _CLOSING_NOTE.search(text) or is_signature(text, self.rules):
                 continue
-            cues = score(text, self.rules)
+            cues = self._cues(i)
             if cues.names:
                 self._remove(i, cues.kind, cues.rule)
             elif self.rules.end_marker.fullmatch(text):
@@ -318,7 +326,7 @@ class _Sweep:
             at_head = self.after[i] >= 1 - self.rules.head_share
             if not at_head and _several_sentences(text):
                 continue  # several sentences in the body: prose that mentions such things
-            cues = score(text, self.rules)
+            cues = self._cues(i)
             if not cues.names:
                 continue
             base = self.rules.head_cue_weight if at_head else self.rules.body_cue_weight
