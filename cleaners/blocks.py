@@ -60,7 +60,6 @@ BLOCK_TAGS = frozenset(
 )
 # Table cells hold blocks of their own but do not break a row's text into lines.
 _INLINE_BLOCKS = frozenset(["td", "th"])
-HEADING_TAGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
 SKIP_TAGS = frozenset(
     [
         "script",
@@ -122,10 +121,6 @@ class Block:
     def link_share(self) -> float:
         return self.link_chars / len(self.text) if self.text else 0.0
 
-    @property
-    def is_heading(self) -> bool:
-        return self.tag in HEADING_TAGS or self.emphasis
-
 
 @dataclass
 class Element:
@@ -155,12 +150,8 @@ def normalise(text: str) -> str:
     return " ".join(text.replace("\u200b", "").replace("\ufeff", "").split())
 
 
-def is_hidden(node: LexborNode) -> bool:
-    """True when the element's inline style hides it."""
-    return _hides(node.attributes)
-
-
 def _hides(attrs: dict[str, str | None]) -> bool:
+    """True when the element's inline style (or `hidden` attribute) hides it."""
     if not attrs:
         return False
     style = attrs.get("style")
