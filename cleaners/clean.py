@@ -75,7 +75,7 @@ def clean(
 def _read_html(decoded: Decoded, url: str | None, fetched_at: dt.datetime | None) -> Draft:
     tree = LexborHTMLParser(decoded.data)
     if is_wechat(decoded.head):
-        draft = read_wechat(tree, url)
+        draft = read_wechat(tree, decoded.data, url)
     else:
         draft = read_mirror(tree, decoded, url, base=fetched_at)
     chars = sum(len(b.text) for b in draft.blocks if b.removal is None)

@@ -14,10 +14,10 @@ from .draft import Draft
 from .page import first_text, meta, page_url
 from .record import Removal
 from .rules import load_rules
-from .scripts import read_list_values, read_scripts, script_texts
+from .scripts import PageScripts, read_first, read_list_values, read_scripts
 
 ARTICLE_PARAMETERS = ("__biz", "mid", "idx", "sn")
-TEXT_SCRIPT_CHARS = 2_000_000
+TEXT_SCRIPT_SIZE = 8_000_000
 # Unix seconds or milliseconds; longer digit strings are not timestamps.
 EPOCH_DIGITS = 13
 MAX_DATE_CHARS = 64
@@ -28,12 +28,13 @@ def is_wechat(html: str) -> bool:
     return any(marker in html for marker in load_rules().wechat["detect"]["markers"])
 
 
-def read_wechat(tree: LexborHTMLParser, url: str | None) -> Draft:
-    """A draft of a WeChat page: fields with origins and the content's blocks."""
+def read_wechat(tree: LexborHTMLParser, source: bytes | str, url: str | None) -> Draft:
+    """A draft of a WeChat page (`source`, the page as parsed into `tree`): fields with
+    origins and the content's blocks."""
     config = load_rules().wechat
     selectors = config["selectors"]
     names = [name for group in config["script"].values() for name in group]
-    scripts = script_texts(tree)
+    scripts = PageScripts(source)
     found = read_scripts(scripts, names)
     draft = Draft(reader="wechat")
 
@@ -178,7 +179,7 @@ def _read_reprint(draft: Draft, tree: LexborHTMLParser, script, selectors) -> No
 
 
 def _read_body(
-    draft: Draft, tree: LexborHTMLParser, texts: list[str], config, show_type: str
+    draft: Draft, tree: LexborHTMLParser, scripts: PageScripts, config, show_type: str
 ) -> None:
     """The body from the first source that has text, in the order the post type calls for.
 
@@ -188,32 +189,31 @@ def _read_body(
     selectors = config["selectors"]
     dom = [("content", selectors["content"]), ("template", [selectors["share_template"]])]
     text = config["script_text"]
-    scripts = [("script", text["text"]), ("area", selectors["text_areas"])]
-    sources = scripts + dom if show_type in config["show_types"]["share"] else dom + scripts
+    shared = [("script", text["text"]), ("area", selectors["text_areas"])]
+    sources = shared + dom if show_type in config["show_types"]["share"] else dom + shared
     for kind, names in [*sources, ("script", text["digest"])]:
-        if _read_source(draft, tree, texts, config, kind, names):
+        if _read_source(draft, tree, scripts, config, kind, names):
             break
     if show_type in config["show_types"]["share"] or not draft.images:
         for name, key in config["script_images"].items():
-            draft.images.extend(read_list_values(texts, name, key))
+            draft.images.extend(read_list_values(scripts, name, key))
 
 
 def _read_source(
-    draft: Draft, tree: LexborHTMLParser, texts: list[str], config, kind: str, names
+    draft: Draft, tree: LexborHTMLParser, scripts: PageScripts, config, kind: str, names
 ) -> bool:
     """Read the body from one kind of source; True when it gave text."""
     if kind == "script":
-        found = read_scripts(texts, names, max_chars=TEXT_SCRIPT_CHARS)
-        for name in names:
-            value = found.get(name, "").strip()
-            if value:
-                if value.startswith("<"):
-                    _walk_into(draft, LexborHTMLParser(value).body, config)
-                else:
-                    draft.blocks = text_blocks(value)
-                draft.origins["body"] = f"wechat:{name}"
-                return bool(draft.blocks)
-        return False
+        first = read_first(scripts, names, max_size=TEXT_SCRIPT_SIZE)
+        if first is None:
+            return False
+        name, value = first
+        if value.startswith("<"):
+            _walk_into(draft, LexborHTMLParser(value).body, config)
+        else:
+            draft.blocks = text_blocks(value)
+        draft.origins["body"] = f"wechat:{name}"
+        return bool(draft.blocks)
     for selector in names:
         node = tree.css_first(selector)
         if node is None or not node.text().strip():
