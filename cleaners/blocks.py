@@ -150,16 +150,10 @@ def normalise(text: str) -> str:
     return " ".join(text.replace("\u200b", "").replace("\ufeff", "").split())
 
 
-def _hides(attrs: dict[str, str | None]) -> bool:
-    """True when the element's inline style (or `hidden` attribute) hides it."""
-    if not attrs:
-        return False
-    style = attrs.get("style")
-    if style:
-        lowered = style.lower()
-        if any(name in lowered and pattern.search(style) for name, pattern in _HIDING):
-            return True
-    return "hidden" in attrs
+def _style_hides(style: str) -> bool:
+    """True when an inline style hides its element."""
+    lowered = style.lower()
+    return any(name in lowered and pattern.search(style) for name, pattern in _HIDING)
 
 
 _DISPLAY_NONE = re.compile(r"display\s*:\s*none", re.I)
@@ -198,6 +192,7 @@ class _Walker:
         self.elements = [-1]
         self.in_link = 0
         self.in_emphasis = 0
+        self.hiding_styles: dict[str, bool] = {}  # a page repeats its styles many times
 
     def flush(self) -> None:
         if not self.parts:
@@ -262,7 +257,7 @@ class _Walker:
         if self.marked and node.mem_id in self.marked:
             self.set_aside(node, *self.marked[node.mem_id])
             return None
-        if _hides(attrs) and not _revealed_by_script(node, attrs):
+        if self._hides(attrs) and not _revealed_by_script(node, attrs):
             self.set_aside(node, "chrome", "html.hidden")
             return None
         undo: list[str] = []
@@ -293,6 +288,19 @@ class _Walker:
             self.in_emphasis += 1
             undo.append("emphasis")
         return tuple(undo)
+
+    def _hides(self, attrs: dict[str, str | None]) -> bool:
+        """True when the element's inline style (or `hidden` attribute) hides it."""
+        if not attrs:
+            return False
+        style = attrs.get("style")
+        if style:
+            hides = self.hiding_styles.get(style)
+            if hides is None:
+                hides = self.hiding_styles[style] = _style_hides(style)
+            if hides:
+                return True
+        return "hidden" in attrs
 
     def leave(self, undo: tuple[str, ...]) -> None:
         for action in undo:

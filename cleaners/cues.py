@@ -73,9 +73,23 @@ def is_label(text: str, rules: Rules) -> bool:
     return len(text) <= 3 * rules.short_line_chars and not _ANY_PUNCTUATION.search(text)
 
 
-def score(text: str, rules: Rules) -> CueScore:
-    """The cues that fire on `text` (words inside quotation marks are quoted, not said)."""
+def score(text: str, rules: Rules, evident: bool = False) -> CueScore:
+    """The cues that fire on `text` (words inside quotation marks are quoted, not said).
+
+    Cues only ever count on a label, on a text that names the account (`evident` says so),
+    or on one that addresses the reader (see `counts`). So on any other text the other cues
+    are looked for only once a cue of kind "address" fires: NO_CUES means "nothing that can
+    count" as much as "nothing".
+    """
+    if not evident and not is_label(text, rules) and not _addresses(text, rules.cues):
+        return NO_CUES
     return _score(text, rules.cues)
+
+
+@lru_cache(maxsize=8192)
+def _addresses(text: str, cues: CueSet) -> bool:
+    probe = _QUOTED.sub("“…”", text)
+    return any(cue.kind == ADDRESS and cue.fires(probe) for cue in cues.cues)
 
 
 @lru_cache(maxsize=8192)
@@ -85,7 +99,7 @@ def _score(text: str, cues: CueSet) -> CueScore:
     kinds: dict[str, float] = {}
     total = 0.0
     for cue in cues.cues:
-        if not cue.pattern.search(probe):
+        if not cue.fires(probe):
             continue
         words = {match.group(0) for match in cue.pattern.finditer(probe)}
         if words:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import hashlib
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import metadata, resources
 from typing import Any
 
 from .errors import RuleError
+from .gates import gate
 
 LANGUAGE_FILES = ("zh.toml", "ja.toml", "en.toml")
 
@@ -35,23 +36,44 @@ class SentenceRule:
 @dataclass(frozen=True)
 class BlockRule:
     """A boilerplate block: removed when it matches and is at most `max_chars` long. `hint`,
-    when given, is a cheap pattern that every match contains, tried first."""
+    when given, is a cheap pattern that every match contains, tried first; `gate`, read from
+    the pattern, is a class of characters every match contains (see gates.py)."""
 
     name: str
     kind: str
     pattern: re.Pattern[str]
     max_chars: int
     hint: re.Pattern[str] | None = None
+    gate: re.Pattern[str] | None = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "gate", gate(self.pattern))
+
+    def may_match(self, text: str) -> bool:
+        """False when `text` cannot match: it lacks the hint or every character of the gate."""
+        if self.gate is not None and not self.gate.search(text):
+            return False
+        return self.hint is None or bool(self.hint.search(text))
 
 
 @dataclass(frozen=True)
 class CueRule:
-    """A weighted cue of promotion or furniture: evidence, never a verdict on its own."""
+    """A weighted cue of promotion or furniture: evidence, never a verdict on its own.
+    `gate` as for BlockRule."""
 
     name: str
     kind: str
     weight: float
     pattern: re.Pattern[str]
+    gate: re.Pattern[str] | None = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "gate", gate(self.pattern))
+
+    def fires(self, text: str) -> bool:
+        return (self.gate is None or bool(self.gate.search(text))) and bool(
+            self.pattern.search(text)
+        )
 
 
 @dataclass(frozen=True, eq=False)

@@ -222,7 +222,9 @@ class _Sweep:
         """The cues of block `i`, scored once per sweep (the runs and the body pass all ask)."""
         found = self.cue_scores.get(i)
         if found is None:
-            found = self.cue_scores[i] = score(self.blocks[i].text, self.rules)
+            text = self.blocks[i].text
+            evident = self._names_account(text)
+            found = self.cue_scores[i] = score(text, self.rules, evident)
         return found
 
     def _kept(self) -> list[int]:
@@ -391,7 +393,7 @@ def _first_rule(text: str, block_rules: tuple[BlockRule, ...]) -> BlockRule | No
     """The first rule that matches; words inside quotation marks are quoted, not said."""
     probe = _QUOTED.sub(_elide, text)
     for rule in block_rules:
-        if len(text) > rule.max_chars or (rule.hint and not rule.hint.search(probe)):
+        if len(text) > rule.max_chars or not rule.may_match(probe):
             continue
         if rule.pattern.search(probe):
             return rule
