@@ -80,9 +80,17 @@ def _read_html(decoded: Decoded, url: str | None, fetched_at: dt.datetime | None
         draft = read_mirror(tree, decoded, url, base=fetched_at)
     chars = sum(len(b.text) for b in draft.blocks if b.removal is None)
     if chars <= load_rules().short_page_chars:
-        lines = [b.text for b in walk(tree.body).blocks] if tree.body is not None else []
-        _apply_status(draft, page_status(tree, lines))
+        _apply_status(draft, page_status(tree, _status_lines(tree, draft, chars)))
     return draft
+
+
+def _status_lines(tree: LexborHTMLParser, draft: Draft, chars: int) -> list[str]:
+    """The lines a short page's status is read from: a WeChat post's own text when it has
+    some (WeChat's notices stand where the post would, in elements the status rules select),
+    else every line of the page."""
+    if draft.reader == "wechat" and chars:
+        return [b.text for b in draft.blocks]
+    return [b.text for b in walk(tree.body).blocks] if tree.body is not None else []
 
 
 def _apply_status(draft: Draft, found: tuple[str, str] | None) -> None:

@@ -131,3 +131,26 @@ def test_a_hidden_account_card_does_not_make_an_article_a_profile():
         short_page(f"<article><h1>一碗面</h1>{ARTICLE_PARAGRAPH}</article>{card}").encode()
     )
     assert article.status == "ok", article.origins
+
+
+def wechat_page(content: str, chrome: str = "") -> bytes:
+    """A WeChat article page: its post in #js_content, page furniture around it."""
+    return (
+        "<html><head><title>短文</title>"
+        "<script>var msg_title = '一则短讯'; var nickname = '某某公众号';</script></head>"
+        f'<body><div id="js_article" class="rich_media"><h1 id="activity-name">一则短讯</h1>'
+        f'<div id="js_content">{content}</div></div>{chrome}</body></html>'
+    ).encode()
+
+
+def test_a_short_wechat_post_is_judged_by_its_own_text_not_the_page_furniture():
+    toast = '<div class="weui-toast"><p>访问过于频繁，请稍后再试。</p></div>'
+    article = clean(wechat_page("<p>本周六上午九点，社区图书馆举办旧书交换活动。</p>", toast))
+    assert article.status == "ok"
+    assert "旧书交换" in article.body
+
+
+def test_a_wechat_post_whose_text_is_a_notice_gets_the_status():
+    article = clean(wechat_page("<p>当前环境异常，完成验证后即可继续访问。</p>"))
+    assert article.status == "blocked"
+    assert article.body == ""
