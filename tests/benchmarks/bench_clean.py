@@ -17,9 +17,10 @@ outside the timed set, so that imports and dateparser's first call are not count
 Pages are grouped: "wechat-big" (a WeChat article page of 1 MB or more, the 2024-25 template),
 "wechat" (other mp.weixin.qq.com pages), "mirror" (every other HTML page), "text" (.txt
 dumps; trafilatura finds next to nothing in plain text, so its figure there is no comparison).
-Each group reports the median and the sum of the per-page times, and the ratio
-trafilatura / reprints of each. `--repeat N` runs the whole cold pass N times and reports the
-median over passes of each per-pass figure (default 1: one pass).
+"wechat-all" reports the two WeChat groups together. Each group reports the median and the sum
+of the per-page times, and the ratio trafilatura / reprints of each. `--repeat N` runs the
+whole cold pass N times and reports the median over passes of each per-pass figure (default 1:
+one pass).
 """
 
 from __future__ import annotations
@@ -56,6 +57,14 @@ WECHAT_MARKERS = (
 )
 TOOLS = ("reprints", "trafilatura")
 GROUPS = ("wechat-big", "wechat", "mirror", "text")
+# The rows reported: each group, and every WeChat page together.
+ROWS = {
+    "wechat-big": ("wechat-big",),
+    "wechat": ("wechat",),
+    "wechat-all": ("wechat-big", "wechat"),
+    "mirror": ("mirror",),
+    "text": ("text",),
+}
 BIG_PAGE_BYTES = 1024 * 1024
 SUFFIXES = (".html", ".txt")
 
@@ -183,11 +192,11 @@ def _ratio(theirs: float | None, ours: float | None) -> float | None:
 def summarise(pages: list[Page], passes: int) -> list[dict[str, Any]]:
     """Per group: the median over passes of the per-pass median and sum of page times (ms)."""
     rows = []
-    for group in GROUPS:
-        members = [p for p in pages if p.group == group]
+    for name, groups in ROWS.items():
+        members = [p for p in pages if p.group in groups]
         if not members:
             continue
-        row: dict[str, Any] = {"group": group, "pages": len(members)}
+        row: dict[str, Any] = {"group": name, "pages": len(members)}
         for tool in TOOLS:
             timed = [p.times[tool] for p in members if len(p.times.get(tool, ())) == passes]
             row[f"{tool}_errors"] = sum(1 for p in members if tool in p.errors)
