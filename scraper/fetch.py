@@ -49,6 +49,12 @@ class FetchSettings:
     backoff: float = 1.0
     max_wait: float = 120.0
     obey_robots: bool = True
+    # Upper bound of any delay between requests to a host (Crawl-delay, a source's delay).
+    max_delay: float = 60.0
+    # Upper bound of all the waiting between retries of one URL (Retry-After, backoff).
+    max_wait_per_url: float = 300.0
+    # Let discovered links and redirects reach loopback, private and link-local addresses.
+    allow_private: bool = False
 
 
 @dataclass(frozen=True)
@@ -87,6 +93,7 @@ class Fetcher:
         self.settings = settings or FetchSettings()
         self._slots = asyncio.Semaphore(self.settings.concurrency)
         self._hosts: dict[str, _Host] = {}
+        self._trusted: set[str] = set()
         self._client: httpx.AsyncClient | None = None
 
     async def __aenter__(self) -> Fetcher:
@@ -103,6 +110,13 @@ class Fetcher:
     async def __aexit__(self, *exc: object) -> None:
         if self._client is not None:
             await self._client.aclose()
+
+    def trust(self, url: str) -> None:
+        """Mark the host of `url` as named by the user: it may be fetched whatever address it
+        has, and so may links found on it (see `FetchSettings.allow_private`)."""
+        host = urlsplit(url).hostname
+        if host:
+            self._trusted.add(host.lower())
 
     def set_host_delay(self, url: str, delay: float) -> None:
         """Use a different delay between requests to the host of `url`."""
