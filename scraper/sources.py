@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import math
+import stat
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from selectolax.lexbor import LexborHTMLParser, SelectolaxError
+
 from .errors import SourcesError
+
+MAX_SOURCES_BYTES = 1024 * 1024
 
 KINDS = ("urls", "feed", "sitemap", "listing")
 OPTIONS = {"name": str, "links": str, "refresh": bool, "limit": int, "delay": (int, float)}
@@ -28,14 +34,14 @@ class Source:
     delay: float | None = None
 
 
-def load_sources(path: str | Path) -> list[Source]:
-    """Read a sources file; raise `SourcesError` naming the file and the entry at fault."""
+def load_sources(path: str | Path, max_bytes: int = MAX_SOURCES_BYTES) -> list[Source]:
+    """Read a sources file (at most `max_bytes`); raise `SourcesError` naming the file, the
+    entry at fault and, where it can be found, its line."""
     path = Path(path)
+    text = _read_text(path, max_bytes)
     try:
-        data = tomllib.loads(path.read_text("utf-8"))
-    except OSError as exc:
-        raise SourcesError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
         raise SourcesError(f"{path}: not valid TOML: {exc}") from None
     defaults = data.get("defaults", {})
     if not isinstance(defaults, dict):
@@ -47,11 +53,49 @@ def load_sources(path: str | Path) -> list[Source]:
     for index, entry in enumerate(entries, 1):
         if not isinstance(entry, dict):
             raise SourcesError(f"{path}: source {index} must be a [[source]] table")
-        sources.append(_source(f"{path}: source {index}", {**defaults, **entry}))
+        sources.append(_source(f"{path}: source {index}", {**defaults, **entry}, text))
     return sources
 
 
-def _source(where: str, entry: dict[str, Any]) -> Source:
+def _read_text(path: Path, max_bytes: int) -> str:
+    """The file's text; a folder, device, FIFO or socket, or a file over `max_bytes`, is
+    refused without being read past the limit (a FIFO is never opened)."""
+    try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            raise SourcesError(f"{path}: not a regular file; give a TOML sources file")
+        with path.open("rb") as handle:
+            data = handle.read(max_bytes + 1)
+    except OSError as exc:
+        raise SourcesError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if len(data) > max_bytes:
+        raise SourcesError(f"{path}: larger than {max_bytes} bytes; is it a sources file?")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SourcesError(f"{path}: not valid TOML: not UTF-8 ({exc.reason})") from None
+
+
+def _line_of(text: str, key: str, value: object) -> str:
+    """ "line N" of the first line that sets `key` to `value`, or "" when none is found."""
+    shown = str(value).lower() if isinstance(value, float) else str(value)
+    for number, line in enumerate(text.splitlines(), 1):
+        left, _, right = line.partition("=")
+        if left.strip() == key and shown in right.lower():
+            return f"line {number}: "
+    return ""
+
+
+def check_selector(where: str, selector: str, text: str = "") -> None:
+    """Raise `SourcesError` when `selector` is not a CSS selector (`text`: the file, for the
+    line)."""
+    try:
+        LexborHTMLParser("<p></p>").css(selector)
+    except SelectolaxError:
+        line = _line_of(text, "links", selector)
+        raise SourcesError(f"{where}: {line}links {selector!r} is not a CSS selector") from None
+
+
+def _source(where: str, entry: dict[str, Any], text: str) -> Source:
     name = entry.get("name")
     where = f"{where} ({name if isinstance(name, str) else 'unnamed'})"
     unknown = set(entry) - set(KINDS) - set(OPTIONS)
@@ -63,8 +107,10 @@ def _source(where: str, entry: dict[str, Any]) -> Source:
             raise SourcesError(f"{where}: {option} has the wrong type ({value!r})")
     if entry.get("limit") is not None and entry["limit"] < 0:
         raise SourcesError(f"{where}: limit must be 0 or more")
-    if entry.get("delay") is not None and entry["delay"] < 0:
-        raise SourcesError(f"{where}: delay must be 0 or more")
+    delay = entry.get("delay")
+    if delay is not None and (delay < 0 or not math.isfinite(delay)):
+        line = _line_of(text, "delay", delay)
+        raise SourcesError(f"{where}: {line}delay must be a number of seconds, 0 or more")
     kinds = [k for k in KINDS if entry.get(k)]
     if len(kinds) != 1:
         raise SourcesError(f"{where}: give exactly one of urls, feed, sitemap, listing")
@@ -76,6 +122,8 @@ def _source(where: str, entry: dict[str, Any]) -> Source:
             raise SourcesError(f"{where}: {kind} must be a URL string")
     if entry.get("listing") and not entry.get("links"):
         raise SourcesError(f"{where}: a listing needs `links`, the CSS selector of its links")
+    if entry.get("links"):
+        check_selector(where, entry["links"], text)
     for url in [*urls, entry.get("feed"), entry.get("sitemap"), entry.get("listing")]:
         if url and not url.startswith(("http://", "https://")):
             raise SourcesError(f"{where}: {url!r} is not an http(s) URL")

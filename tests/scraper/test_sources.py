@@ -3,6 +3,7 @@ error naming the file, and `reprints crawl` exits 2 without a traceback."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -94,6 +95,19 @@ BAD = {
         "[[source]]\nfeed = 'https://a.example/'\nrefresh = 'no'\n",
         "refresh",
     ),
+    "delay infinite": ("[[source]]\nfeed = 'https://a.example/'\ndelay = inf\n", "line 3: delay"),
+    "delay not a number at all": (
+        "[[source]]\nfeed = 'https://a.example/'\n\ndelay = nan\n",
+        "line 4: delay",
+    ),
+    "bad selector": (
+        "[[source]]\nname = 'news'\nlisting = 'https://a.example/'\nlinks = 'ul.news a['\n",
+        "line 4: links 'ul.news a[' is not a CSS selector",
+    ),
+    "bad selector in defaults": (
+        "[defaults]\nlinks = '>>'\n[[source]]\nlisting = 'https://a.example/'\n",
+        "line 2: links '>>' is not a CSS selector",
+    ),
 }
 
 
@@ -107,6 +121,21 @@ def test_bad_file_is_a_one_line_error(tmp_path: Path, case: str):
     assert "\n" not in message
     assert message.startswith(str(path))
     assert expected in message
+
+
+@pytest.mark.parametrize("device", ["/dev/zero", "/dev/null", "fifo"])
+def test_a_device_or_fifo_is_refused_without_reading_it(tmp_path: Path, device: str):
+    if device == "fifo":
+        device = str(tmp_path / "sources.fifo")
+        os.mkfifo(device)
+    with pytest.raises(SourcesError, match="not a regular file"):
+        load_sources(device)
+
+
+def test_a_huge_file_is_refused_at_the_limit(tmp_path: Path):
+    path = write(tmp_path, GOOD + "#" * 2000 + "\n")
+    with pytest.raises(SourcesError, match="larger than 1000 bytes"):
+        load_sources(path, max_bytes=1000)
 
 
 def test_missing_file(tmp_path: Path):
