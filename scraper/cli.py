@@ -16,7 +16,7 @@ from cleaners import Article, CleanerError, PageTooLarge
 from cleaners.decode import too_large_message
 
 from .errors import CrawlLocked, SourcesError
-from .sources import Source, load_sources
+from .sources import Source, check_selector, load_sources
 
 FORMATS = ("json", "text", "markdown")
 
@@ -135,7 +135,8 @@ def _read(page: str, max_bytes: int) -> bytes:
                     f"{page}: {too_large_message(path.stat().st_size, max_bytes)}; "
                     "raise it with --max-bytes if the page is genuine."
                 )
-            data = path.read_bytes()
+            with path.open("rb") as handle:  # a device or pipe has no size: read to the limit
+                data = handle.read(max_bytes + 1)
     except OSError as exc:
         raise click.ClickException(f"{_name(page)}: cannot read: {exc.strerror}") from None
     if len(data) > max_bytes:
@@ -309,8 +310,36 @@ def _summary(counts) -> str:
     show_default=True,
     help="Seconds between requests to one host.",
 )
+@click.option(
+    "--max-delay",
+    type=click.FloatRange(0),
+    default=60.0,
+    show_default=True,
+    help="Cap on any delay between requests to one host (robots.txt Crawl-delay, a source's "
+    "delay).",
+)
 @click.option("--timeout", type=click.FloatRange(0.1), default=20.0, show_default=True)
 @click.option("--retries", type=click.IntRange(0, 10), default=3, show_default=True)
+@click.option(
+    "--max-wait",
+    type=click.FloatRange(0),
+    default=120.0,
+    show_default=True,
+    help="Cap on one wait before a retry (Retry-After or backoff), in seconds.",
+)
+@click.option(
+    "--max-wait-per-url",
+    type=click.FloatRange(0),
+    default=300.0,
+    show_default=True,
+    help="Cap on all the waiting before retries of one URL; past it the URL fails.",
+)
+@click.option(
+    "--allow-private",
+    is_flag=True,
+    help="Let discovered links and redirects reach loopback, private and link-local "
+    "addresses (URLs you name are always allowed).",
+)
 @click.option(
     "--max-bytes",
     type=click.IntRange(min=1),
@@ -337,8 +366,12 @@ def crawl(
     concurrency,
     per_host,
     delay,
+    max_delay,
     timeout,
     retries,
+    max_wait,
+    max_wait_per_url,
+    allow_private,
     max_bytes,
     user_agent,
     ignore_robots,
@@ -368,8 +401,12 @@ def crawl(
         concurrency=concurrency,
         per_host=per_host,
         delay=delay,
+        max_delay=max_delay,
         timeout=timeout,
         retries=retries,
+        max_wait=max_wait,
+        max_wait_per_url=max_wait_per_url,
+        allow_private=allow_private,
         max_bytes=max_bytes,
         obey_robots=not ignore_robots,
         **({"user_agent": user_agent} if user_agent else {}),
@@ -411,6 +448,11 @@ def _crawl_sources(urls, feeds, sitemaps, listings, links, sources_file) -> list
     for url in (*urls, *feeds, *sitemaps, *listings):
         if not url.startswith(("http://", "https://")):
             raise click.BadParameter(f"{url!r} is not an http(s) URL")
+    for selector in links:
+        try:
+            check_selector("--links", selector)
+        except SourcesError as exc:
+            raise ConfigError(str(exc)) from None
     sources: list[Source] = []
     if urls:
         sources.append(Source(name="urls", urls=tuple(urls)))
@@ -455,10 +497,23 @@ class _Reporter:
 
 
 def _log(log_format: str, event: dict, text: str) -> None:
+    """One log line on stderr: the text, or JSON with a UTC timestamp and a level (`error`
+    for a failed fetch, `warning` for a refused or blocked one, else `info`)."""
     if log_format == "json":
-        click.echo(json.dumps(event, ensure_ascii=False), err=True)
+        stamp = dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        line = {"time": stamp, "level": _level(event), **event}
+        click.echo(json.dumps(line, ensure_ascii=False), err=True)
     else:
         click.echo(text, err=True)
+
+
+def _level(event: dict) -> str:
+    outcome = event.get("outcome")
+    if outcome == "failed":
+        return "error"
+    if outcome in ("blocked", "robots") or (event["event"] == "summary" and event.get("failed")):
+        return "warning"
+    return "info"
 
 
 def _arguments(ctx: click.Context) -> list[str]:

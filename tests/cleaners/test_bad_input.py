@@ -318,3 +318,11 @@ def test_page_encoding_is_decoded(tmp_path, head, encoding, title, paragraphs):
         assert paragraph in data["body"]
     assert "\ufffd" not in data["body"]
     assert "\ufeff" not in data["body"] + (data["title"] or "")
+
+
+def test_a_device_without_a_size_is_read_only_to_the_limit():
+    proc = run("clean", "/dev/zero", "--max-bytes", "100000", timeout=30)
+    err = stderr_of(proc)
+    assert proc.returncode == 1
+    assert len(err.strip().splitlines()) == 1, err
+    assert "/dev/zero" in err and "--max-bytes" in err

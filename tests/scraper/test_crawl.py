@@ -471,6 +471,10 @@ def test_json_log_lines(site: Site, db_path: Path):
     summary = events[-1]
     assert summary["event"] == "summary"
     assert summary["new"] == 7 and summary["discovered"] == 7
+    for event in events:
+        assert event["level"] == "info", event
+        stamp = dt.datetime.fromisoformat(event["time"].replace("Z", "+00:00"))
+        assert abs(dt.datetime.now(dt.UTC) - stamp) < dt.timedelta(minutes=5), event
 
 
 def test_json_log_format_is_quiet_without_v_on_success(site: Site, db_path: Path):

@@ -204,3 +204,16 @@ def test_cli_usage_errors_exit_2(tmp_path: Path, args: list[str]):
     assert result.exit_code == 2, result.output
     assert "Error" in result.stderr
     assert not (tmp_path / "a.db").exists()
+
+
+def test_a_bad_links_selector_on_the_command_line_exits_2(tmp_path: Path):
+    proc = subprocess.run(
+        [REPRINTS, "crawl", str(tmp_path / "a.db"), "--listing", "http://127.0.0.1:9/"]
+        + ["--links", "ul a["],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.strip() == "Error: --links: links 'ul a[' is not a CSS selector"
+    assert not (tmp_path / "a.db").exists()
