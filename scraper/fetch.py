@@ -1,11 +1,12 @@
-"""Polite asynchronous fetching: concurrency limits, per-host delays, robots.txt, retries,
-conditional requests and a size limit read as a stream."""
+"""Polite, bounded asynchronous fetching: concurrency limits, per-host delays, robots.txt,
+retries, conditional requests, a size limit read as a stream, and an address policy."""
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
 import email.utils
+import math
 import time
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -14,12 +15,23 @@ from urllib.parse import urlsplit
 import httpx
 from protego import Protego
 
-from .errors import FetchError, ResponseTooLarge, RobotsDisallowed
+from .addresses import non_public_addresses
+from .errors import (
+    AddressRefused,
+    FetchError,
+    ResponseTooLarge,
+    RobotsDisallowed,
+    RobotsUnavailable,
+)
 
 RETRY_STATUSES = {429, 500, 502, 503, 504}
 # A response must be complete within this many timeouts, however slowly it trickles in.
 TOTAL_TIMEOUTS = 2
 WECHAT_HOSTS = ("mp.weixin.qq.com",)
+SCHEMES = ("http", "https")
+DISALLOW_ALL = "User-agent: *\nDisallow: /\n"
+# The request extension that carries the host a call to `fetch` was given.
+NAMED = "reprints_named_host"
 WECHAT_HEADERS = {
     "Referer": "https://mp.weixin.qq.com/",
     "Accept-Language": "zh-CN,zh;q=0.9",
@@ -36,24 +48,42 @@ def _user_agent() -> str:
 
 @dataclass(frozen=True)
 class FetchSettings:
-    """How politely to fetch: limits, delays, timeouts, retries and the size limit."""
+    """How politely to fetch, and the bounds that keep one host or URL from holding a run.
+
+    Every wait is bounded: a delay between requests to a host by `max_delay`, one wait
+    before a retry by `max_wait`, all the waits for one URL by `max_wait_per_url`, and one
+    attempt (redirects included) by `TOTAL_TIMEOUTS` times `timeout`.
+    """
 
     user_agent: str = field(default_factory=_user_agent)
+    # Requests in flight at once, over all hosts and to one host (host and port).
     concurrency: int = 8
     per_host: int = 2
+    # Seconds between requests to one host, at least; Crawl-delay or a source's delay may
+    # raise it, up to `max_delay`.
     delay: float = 1.0
+    # Seconds of silence allowed while connecting or reading; one attempt ends after
+    # `TOTAL_TIMEOUTS` times this, however slowly its answer trickles in.
     timeout: float = 20.0
+    # Bytes of (decoded) body, at most.
     max_bytes: int = 32 * 1024 * 1024
     max_redirects: int = 5
+    # Retries after a connection error, a timeout, 429 or 5xx.
     retries: int = 3
+    # Seconds before the first retry, doubling for each next one, unless Retry-After
+    # (delta-seconds in ASCII digits, or an HTTP-date) says otherwise.
     backoff: float = 1.0
+    # Seconds of one wait before a retry, at most (Retry-After or backoff).
     max_wait: float = 120.0
     obey_robots: bool = True
-    # Upper bound of any delay between requests to a host (Crawl-delay, a source's delay).
+    # Seconds of any delay between requests to a host, at most (Crawl-delay, a source's
+    # delay); an infinite delay counts as this, a negative or NaN one as none.
     max_delay: float = 60.0
-    # Upper bound of all the waiting between retries of one URL (Retry-After, backoff).
+    # Seconds of all the waits before retries of one URL, at most: a retry whose wait would
+    # go past this is not made, and the URL fails saying so.
     max_wait_per_url: float = 300.0
-    # Let discovered links and redirects reach loopback, private and link-local addresses.
+    # Let any URL reach loopback, private, link-local, multicast and reserved addresses;
+    # otherwise only hosts passed to `Fetcher.trust` may (see `Fetcher.trust`).
     allow_private: bool = False
 
 
@@ -82,6 +112,7 @@ class _Host:
     next_at: float = 0.0
     delay: float = 0.0
     robots: Protego | None = None
+    robots_problem: str | None = None
     robots_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     robots_loaded: bool = False
 
@@ -104,6 +135,7 @@ class Fetcher:
             follow_redirects=True,
             max_redirects=s.max_redirects,
             limits=httpx.Limits(max_connections=s.concurrency),
+            event_hooks={"request": [self._check_address]},
         )
         return self
 
@@ -113,65 +145,91 @@ class Fetcher:
 
     def trust(self, url: str) -> None:
         """Mark the host of `url` as named by the user: it may be fetched whatever address it
-        has, and so may links found on it (see `FetchSettings.allow_private`)."""
-        host = urlsplit(url).hostname
+        has, and so may links found on it (see `FetchSettings.allow_private`).
+
+        Once any host is trusted, every other host, whether reached by a URL given to `fetch`
+        or by a redirect, must resolve to public addresses only. A Fetcher that trusts no host
+        takes each URL given to `fetch` as named, and checks only redirects to other hosts.
+        """
+        try:
+            host = httpx.URL(url).host
+        except (httpx.InvalidURL, TypeError):
+            return
         if host:
-            self._trusted.add(host.lower())
+            self._trusted.add(host)
 
     def set_host_delay(self, url: str, delay: float) -> None:
-        """Use a different delay between requests to the host of `url`."""
-        self._host(url).delay = delay
+        """Use a different delay between requests to the host of `url`, up to `max_delay`;
+        an invalid URL is left for `fetch` to report."""
+        if _valid(url) is not None:
+            self._host(url).delay = self._bounded(delay)
 
     async def fetch(
         self, url: str, etag: str | None = None, last_modified: str | None = None
     ) -> Fetched:
         """GET `url`; a 304 comes back as a `Fetched` with `not_modified`.
 
-        Raises `RobotsDisallowed`, `ResponseTooLarge`, or `FetchError` once retries on
-        connection errors, 429 and 5xx (honouring Retry-After) are spent.
+        Raises `FetchError` for a URL that cannot be fetched (invalid, no such host, too many
+        redirects, retries or waiting spent), or one of its kinds: `RobotsDisallowed`,
+        `RobotsUnavailable`, `AddressRefused`, `ResponseTooLarge`.
         """
-        if self.settings.obey_robots and not await self._allowed(url):
-            raise RobotsDisallowed(f"robots.txt disallows {url}")
+        target = _valid(url)
+        if target is None:
+            raise FetchError(f"{url!r}: not a URL that can be fetched")
         headers = _conditional(etag, last_modified)
-        if urlsplit(url).hostname in WECHAT_HOSTS:
+        if target.host in WECHAT_HOSTS:
             headers.update(WECHAT_HEADERS)
-        problem, retry_after = "", None
-        for attempt in range(self.settings.retries + 1):
+        named = target.host if not self._trusted else ""
+        if self.settings.obey_robots:
+            await self._check_robots(url, named)
+        return await self._with_retries(url, headers, named)
+
+    async def _with_retries(self, url: str, headers: dict[str, str], named: str) -> Fetched:
+        s = self.settings
+        problem, retry_after, waited = "", None, 0.0
+        for attempt in range(s.retries + 1):
             if attempt:
-                backoff = self.settings.backoff * 2 ** (attempt - 1)
-                wait = backoff if retry_after is None else retry_after
-                await asyncio.sleep(min(wait, self.settings.max_wait))
-            retry_after = None
+                wait = min(
+                    _backoff(s.backoff, attempt) if retry_after is None else retry_after, s.max_wait
+                )
+                if waited + wait > s.max_wait_per_url:
+                    raise FetchError(
+                        f"{url}: {problem}; waiting {wait:g} s more to retry would go past "
+                        f"the {s.max_wait_per_url:g} s allowed per URL"
+                    )
+                await asyncio.sleep(wait)
+                waited += wait
             try:
-                fetched = await self._get(url, headers)
-            except ResponseTooLarge:
-                raise
+                fetched = await self._get(url, headers, named)
             except httpx.TooManyRedirects:
-                raise FetchError(
-                    f"{url}: more than {self.settings.max_redirects} redirects"
-                ) from None
+                raise FetchError(f"{url}: more than {s.max_redirects} redirects") from None
             except (httpx.InvalidURL, httpx.UnsupportedProtocol, ValueError, OverflowError) as exc:
                 raise FetchError(f"{url}: not a URL that can be fetched ({exc})") from None
             except (httpx.TransportError, httpx.DecodingError, TimeoutError) as exc:
                 problem = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
                 continue
+            except httpx.HTTPError as exc:
+                raise FetchError(f"{url}: {type(exc).__name__}: {exc}") from None
             if fetched.status_code not in RETRY_STATUSES:
                 return fetched
             problem = f"HTTP {fetched.status_code}"
             retry_after = _retry_after(fetched.headers)
-        raise FetchError(f"{url}: {problem} (after {self.settings.retries} retries)")
+        raise FetchError(f"{url}: {problem} (after {s.retries} retries)")
 
-    async def _get(self, url: str, headers: dict[str, str]) -> Fetched:
+    async def _get(self, url: str, headers: dict[str, str], named: str) -> Fetched:
         host = self._host(url)
         async with host.slots:
             await self._wait_turn(host)
             async with self._slots, asyncio.timeout(self.settings.timeout * TOTAL_TIMEOUTS):
-                return await self._request(url, headers)
+                return await self._request(url, headers, named)
 
-    async def _request(self, url: str, headers: dict[str, str]) -> Fetched:
+    async def _request(self, url: str, headers: dict[str, str], named: str) -> Fetched:
         started = time.monotonic()
         assert self._client is not None, "use the Fetcher as an async context manager"
-        async with self._client.stream("GET", url, headers=headers) as response:
+        extensions = {NAMED: named}
+        async with self._client.stream(
+            "GET", url, headers=headers, extensions=extensions
+        ) as response:
             fetched_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
             content = await self._read(response)
         return Fetched(
@@ -184,10 +242,33 @@ class Fetcher:
             elapsed_ms=int((time.monotonic() - started) * 1000),
         )
 
+    async def _check_address(self, request: httpx.Request) -> None:
+        """Before each request, the first and every redirect: refuse a host that is neither
+        trusted nor named if it has an address that is not public."""
+        host = request.url.host
+        if request.url.scheme not in SCHEMES or not host:
+            raise FetchError(f"{request.url}: not a URL that can be fetched")
+        if (
+            self.settings.allow_private
+            or host in self._trusted
+            or host == request.extensions.get(NAMED)
+        ):
+            return
+        port = request.url.port or (443 if request.url.scheme == "https" else 80)
+        try:
+            refused = await non_public_addresses(host, port)
+        except (OSError, UnicodeError) as exc:
+            raise FetchError(f"{request.url}: cannot resolve {host} ({exc})") from None
+        if refused:
+            raise AddressRefused(
+                f"{request.url}: {host} is at {', '.join(refused)}, not a public address, "
+                "and the host was not named by the user"
+            )
+
     async def _read(self, response: httpx.Response) -> bytes:
         limit = self.settings.max_bytes
         declared = response.headers.get("Content-Length", "")
-        if declared.isdigit() and int(declared) > limit:
+        if declared.isascii() and declared.isdigit() and int(declared) > limit:
             raise ResponseTooLarge(
                 f"{response.url}: response of {int(declared)} bytes is over the {limit} byte limit"
             )
@@ -207,7 +288,14 @@ class Fetcher:
             wait = host.next_at - time.monotonic()
             if wait > 0:
                 await asyncio.sleep(wait)
-            host.next_at = time.monotonic() + max(host.delay, self.settings.delay)
+            gap = max(host.delay, self._bounded(self.settings.delay))
+            host.next_at = time.monotonic() + gap
+
+    def _bounded(self, delay: float) -> float:
+        """`delay` within [0, max_delay]: NaN or negative as 0, infinite as `max_delay`."""
+        if math.isnan(delay) or delay < 0:
+            return 0.0
+        return min(delay, self.settings.max_delay)
 
     def _host(self, url: str) -> _Host:
         key = urlsplit(url).netloc.lower()
@@ -215,31 +303,57 @@ class Fetcher:
             self._hosts[key] = _Host(asyncio.Semaphore(self.settings.per_host))
         return self._hosts[key]
 
-    async def _allowed(self, url: str) -> bool:
+    async def _check_robots(self, url: str, named: str) -> None:
+        """Raise unless robots.txt, read once per host, lets us fetch `url`."""
         host = self._host(url)
         async with host.robots_lock:
             if not host.robots_loaded:
-                host.robots = await self._load_robots(url)
+                host.robots, host.robots_problem = await self._load_robots(url, named)
                 host.robots_loaded = True
                 delay = host.robots.crawl_delay(self.settings.user_agent) if host.robots else None
-                if delay:
-                    host.delay = max(host.delay, float(delay))
-        return host.robots is None or host.robots.can_fetch(url, self.settings.user_agent)
+                if delay is not None:
+                    host.delay = max(host.delay, self._bounded(float(delay)))
+        if host.robots_problem is not None:
+            where = urlsplit(url).netloc.lower()
+            raise RobotsUnavailable(
+                f"robots.txt unavailable at {where} ({host.robots_problem})", where
+            )
+        if host.robots is not None and not host.robots.can_fetch(url, self.settings.user_agent):
+            raise RobotsDisallowed(f"robots.txt disallows {url}")
 
-    async def _load_robots(self, url: str) -> Protego | None:
-        """robots.txt as RFC 9309 reads it: 4xx means no rules (None), 5xx or no answer
-        means none of the site may be fetched."""
+    async def _load_robots(self, url: str, named: str) -> tuple[Protego | None, str | None]:
+        """robots.txt as RFC 9309 reads it, and why it is unavailable: 4xx means no rules
+        (None), 5xx or no answer means none of the site may be fetched."""
         parts = urlsplit(url)
         robots_url = f"{parts.scheme}://{parts.netloc}/robots.txt"
         try:
-            response = await self._get(robots_url, {})
-        except (httpx.HTTPError, ResponseTooLarge, TimeoutError):
-            return Protego.parse("User-agent: *\nDisallow: /\n")
+            response = await self._get(robots_url, {}, named)
+        except ResponseTooLarge:
+            return Protego.parse(DISALLOW_ALL), "over the size limit"
+        except httpx.TooManyRedirects:
+            return Protego.parse(DISALLOW_ALL), "too many redirects"
+        except (httpx.HTTPError, TimeoutError) as exc:
+            problem = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+            return Protego.parse(DISALLOW_ALL), problem
         if 400 <= response.status_code < 500:
-            return None
+            return None, None
         if response.status_code >= 500:
-            return Protego.parse("User-agent: *\nDisallow: /\n")
-        return Protego.parse(response.content.decode("utf-8", "replace"))
+            return Protego.parse(DISALLOW_ALL), f"HTTP {response.status_code}"
+        return Protego.parse(response.content.decode("utf-8", "replace")), None
+
+
+def _valid(url: str) -> httpx.URL | None:
+    """`url` parsed, if it is an http(s) URL with a host and a possible port."""
+    try:
+        parsed = httpx.URL(url)
+        urlsplit(url).port  # noqa: B018 - raises ValueError on what httpx lets by
+    except (httpx.InvalidURL, TypeError, ValueError):
+        return None
+    if parsed.scheme not in SCHEMES or not parsed.host:
+        return None
+    if parsed.port is not None and not 0 < parsed.port < 65536:
+        return None
+    return parsed
 
 
 def _conditional(etag: str | None, last_modified: str | None) -> dict[str, str]:
@@ -251,14 +365,25 @@ def _conditional(etag: str | None, last_modified: str | None) -> dict[str, str]:
     return headers
 
 
+def _backoff(base: float, attempt: int) -> float:
+    """The wait before retry number `attempt` (from 1) when the server names none."""
+    return base * 2.0 ** min(attempt - 1, 30)
+
+
 def _retry_after(headers: dict[str, str]) -> float | None:
-    value = headers.get("retry-after") or headers.get("Retry-After")
+    """Retry-After in seconds, if it is delta-seconds (ASCII digits) or an HTTP-date;
+    anything else (`²`, `-5`, `1e9`, `inf`) is None, so that the backoff applies."""
+    value = (headers.get("retry-after") or headers.get("Retry-After") or "").strip()
     if not value:
         return None
-    if value.strip().isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds())
+    if value.isascii() and value.isdigit():
+        return min(float(value), 1e9)
+    if value.isascii() and value[0].isalpha():  # an HTTP-date starts with the day's name
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=dt.UTC)
+        return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds())
+    return None
