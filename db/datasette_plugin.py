@@ -1,25 +1,37 @@
 """The Datasette plugin that makes `datasette articles.db` useful with no set-up.
 
-It registers the search functions, describes the tables of every reprints database (one with
-`articles` and `runs` tables) with sorting, facets and canned queries, renders article bodies
-as escaped paragraphs and search hits as <mark>, and leaves other databases alone.
+It registers the search functions, describes the tables of every reprints database with
+sorting, facets and canned queries, renders article bodies as escaped paragraphs and search
+hits as <mark>, and leaves other databases alone. A reprints database is one whose
+`PRAGMA user_version` is a schema version of reprints and whose tables have the columns the
+plugin relies on; a file that merely has `articles` and `runs` tables is shown as Datasette
+shows any database. Supported: Datasette 0.65 up to, not including, 1.0 (the 1.0 alphas drop
+the metadata hook that carries the facets, sorting, descriptions and canned queries).
 """
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
+import sys
+from pathlib import Path
 from typing import Any
 
 from datasette import hookimpl
 from datasette.utils import tilde_decode, tilde_encode
 from datasette.utils.asgi import NotFound, Response
+from datasette.version import __version__ as datasette_version
 from markupsafe import Markup, escape
 
+from .schema import SCHEMA_VERSION
 from .search import fts_query, snippet
 from .store import decompress
 
-REQUIRED_TABLES = {"articles", "runs"}
+DATASETTE_REQUIREMENT = "datasette>=0.65,<1.0"
+SUPPORTED_DATASETTE = ((0, 65), (1, 0))  # lowest supported, first unsupported
+DATASETTE_RELEASE = re.compile(r"(\d+)\.(\d+)")
+SEARCH_SCHEMA = 2  # the schema version that added articles_fts
 PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 HIT = re.compile(r"【(.*?)】")
 CSS_PATH = "/-/reprints.css"
@@ -249,7 +261,18 @@ FOREIGN_KEYS = {
     ("fetches", "sha256"): "snapshots",
 }
 
-_reprints_paths: set[str] = set()
+# Every schema version has these tables, with (at least) the columns described above.
+REQUIRED_COLUMNS = {
+    table: set(TABLES[table]["columns"])
+    for table in ("articles", "runs", "fetches", "snapshots", "removals")
+}
+COLUMNS_SQL = (
+    "SELECT m.name, p.name FROM sqlite_master AS m JOIN pragma_table_info(m.name) AS p "
+    f"WHERE m.type = 'table' AND m.name IN ({', '.join('?' * len(REQUIRED_COLUMNS))})"
+)
+
+# path -> (what the files looked like when checked, schema version or None)
+_checked: dict[str, tuple[tuple[int, ...], int | None]] = {}
 
 
 def stylesheet() -> str:
@@ -262,26 +285,67 @@ def stylesheet() -> str:
     return CSS + "\n".join(labels) + "\n"
 
 
-def is_reprints_database(datasette: Any, name: str | None) -> bool:
-    """Whether the named database has the tables of a reprints database."""
-    database = datasette.databases.get(name) if name else None
-    if database is None or database.is_memory or not database.path:
+def supported_datasette(version: str) -> bool:
+    """Whether a Datasette version is in the supported range (pre-releases of 1.0 are not)."""
+    release = DATASETTE_RELEASE.match(version)
+    if release is None:
         return False
-    if database.path in _reprints_paths:
-        return True
-    mode = "mode=ro" if database.is_mutable else "immutable=1"
+    low, high = SUPPORTED_DATASETTE
+    return low <= (int(release[1]), int(release[2])) < high
+
+
+def reprints_schema(path: str, immutable: bool = False) -> int | None:
+    """The schema version of the SQLite file at `path` if reprints made it, else None."""
+    mode = "immutable=1" if immutable else "mode=ro"
     try:
-        conn = sqlite3.connect(f"file:{database.path}?{mode}", uri=True)
+        conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?{mode}", uri=True)
         try:
-            names = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            rows = conn.execute(COLUMNS_SQL, list(REQUIRED_COLUMNS)).fetchall()
         finally:
             conn.close()
     except sqlite3.Error:
-        return False
-    if names >= REQUIRED_TABLES:
-        _reprints_paths.add(database.path)
-        return True
-    return False
+        return None
+    if not 1 <= version <= SCHEMA_VERSION:
+        return None
+    found: dict[str, set[str]] = {}
+    for table, column in rows:
+        found.setdefault(table, set()).add(column)
+    if any(not needed <= found.get(table, set()) for table, needed in REQUIRED_COLUMNS.items()):
+        return None
+    return version
+
+
+def _file_state(path: str) -> tuple[int, ...]:
+    """Size and modification time of the file and its write-ahead log: a commit changes one."""
+    state: list[int] = []
+    for name in (path, f"{path}-wal"):
+        try:
+            info = os.stat(name)
+        except OSError:
+            state += [-1, -1]
+            continue
+        state += [info.st_size, info.st_mtime_ns]
+    return tuple(state)
+
+
+def database_schema(datasette: Any, name: str | None) -> int | None:
+    """The reprints schema version of the named Datasette database, None if it is not ours."""
+    database = datasette.databases.get(name) if name else None
+    if database is None or database.is_memory or not database.path:
+        return None
+    state = _file_state(database.path)
+    cached = _checked.get(database.path)
+    if cached is not None and cached[0] == state:
+        return cached[1]
+    version = reprints_schema(database.path, immutable=not database.is_mutable)
+    _checked[database.path] = (state, version)
+    return version
+
+
+def is_reprints_database(datasette: Any, name: str | None) -> bool:
+    """Whether the named database is one that reprints made."""
+    return database_schema(datasette, name) is not None
 
 
 def match_expression(query: str | None) -> str:
@@ -317,18 +381,38 @@ def prepare_connection(conn: sqlite3.Connection) -> None:
     conn.create_function("reprints_snippet", 2, marked_snippet, deterministic=True)
 
 
+def queries(version: int) -> dict[str, dict[str, str]]:
+    """The canned queries that a database of this schema version can run."""
+    if version >= SEARCH_SCHEMA:
+        return QUERIES
+    return {name: query for name, query in QUERIES.items() if name != "search"}
+
+
+@hookimpl
+def startup(datasette: Any) -> None:
+    """Say so on standard error when this Datasette is outside the supported range."""
+    if not supported_datasette(datasette_version):
+        print(
+            f"Warning: Datasette {datasette_version}, reprints plugin: facets, sorting, "
+            f"descriptions and canned queries need {DATASETTE_REQUIREMENT}; install "
+            f"'{DATASETTE_REQUIREMENT}'",
+            file=sys.stderr,
+        )
+
+
 @hookimpl
 def get_metadata(datasette: Any) -> dict[str, Any]:
     """Titles, descriptions, sorting, facets and canned queries for reprints databases."""
     names = [name for name in datasette.databases if not name.startswith("_")]
-    ours = [name for name in names if is_reprints_database(datasette, name)]
+    versions = {name: database_schema(datasette, name) for name in names}
+    ours = [name for name in names if versions[name] is not None]
     databases = {
         name: {
             "title": f"reprints: {name}",
             "description": "Articles cleaned by reprints, with where each came from. Start "
             "with the articles table or the search query.",
             "tables": TABLES,
-            "queries": QUERIES,
+            "queries": queries(versions[name] or 0),
         }
         for name in ours
     }
@@ -346,7 +430,7 @@ def render_cell(
     if not isinstance(value, str | int | bytes) or not is_reprints_database(datasette, database):
         return None
     columns = set(row.keys())  # sqlite3.Row's `in` looks at values, not names
-    if (table, column) == ("snapshots", "content"):
+    if (table, column) == ("snapshots", "content") and "sha256" in columns:
         path = SNAPSHOT_PATH.format(database=tilde_encode(database), sha256=row["sha256"])
         size = row["bytes"] if "bytes" in columns else None
         size = f"{size:,} bytes" if isinstance(size, int) else "page"
