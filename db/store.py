@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
+import sqlite3
 import zlib
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +19,8 @@ from .schema import ARTICLE_FIELDS, transaction
 from .search import index_article
 
 NEW, UPDATED, UNCHANGED, BLOCKED = "new", "updated", "unchanged", "blocked"
+# A file's page kept beside the current version, which a page fetched from the web holds.
+OUTRANKED = "outranked"
 COMPRESSION = "zlib"
 
 
@@ -38,6 +41,17 @@ class PageSource:
     last_modified: str | None = None
     run_id: int | None = None
     date_base: str | None = None
+
+
+def database_file(db: sqlite_utils.Database) -> str:
+    """The path of the database's main file, for messages."""
+    try:
+        for _, name, file in db.conn.execute("PRAGMA database_list"):
+            if name == "main":
+                return file or ":memory:"
+    except sqlite3.Error:
+        pass
+    return "the database"
 
 
 def sha256(data: bytes) -> str:
@@ -84,7 +98,9 @@ def save_page(
 
     Blocked pages (anti-bot, captcha, rate limit, login) are kept as a fetch and a snapshot
     but never as an article. An article whose cleaned content changed keeps its previous
-    version in `article_versions`.
+    version in `article_versions`. A page fetched from the web outranks a file that only
+    claims its URL: such a file's article is kept in `article_versions` (outcome
+    `outranked`), and a web fetch replaces a current version read from a file.
     """
     digest = sha256(data)
     with transaction(db):
@@ -93,7 +109,9 @@ def save_page(
         fetch_id = db["fetches"].insert(row).last_pk
         if article.status == "blocked":
             return BLOCKED
-        return _upsert_article(db, run_id, fetch_id, digest, article, article.url or source.url)
+        url = article.url or source.url
+        web = is_web_url(source.url)
+        return _upsert_article(db, run_id, fetch_id, digest, article, url, from_web=web)
 
 
 def record_failure(db: sqlite_utils.Database, run_id: int, source: PageSource, error: str) -> None:
@@ -144,51 +162,34 @@ def _upsert_article(
     article: Article,
     url: str,
     touch: bool = True,
+    from_web: bool | None = None,
 ) -> str:
+    """Make the article the current version of `url`, or keep it beside the current one.
+
+    `from_web` says whether the page was fetched from the web (else read from a file that
+    only claims `url`); None, for a reclean, compares nothing.
+    """
     fields = article_fields(article)
     seen = now()
-    existing = db.execute("SELECT * FROM articles WHERE url = ?", [url]).fetchone()
-    if existing is None:
-        article_id = (
-            db["articles"]
-            .insert(
-                {
-                    "url": url,
-                    **fields,
-                    "version": 1,
-                    "fetch_id": fetch_id,
-                    "snapshot": digest,
-                    "run_id": run_id,
-                    "first_seen": seen,
-                    "last_seen": seen,
-                    "updated_at": seen,
-                }
-            )
-            .last_pk
-        )
-        _insert_removals(db, article_id, 1, article)
-        index_article(db, {"id": article_id, **fields})
-        return NEW
-    columns = [d[0] for d in db.execute("SELECT * FROM articles LIMIT 0").description]
-    current = dict(zip(columns, existing, strict=True))
-    if current["content_hash"] == fields["content_hash"]:
+    current = _current_article(db, url)
+    if current is None:
+        return _insert_article(db, run_id, fetch_id, digest, article, url, fields, seen)
+    current_from_web = _fetch_from_web(db, current["fetch_id"])
+    if from_web is False and current_from_web:
+        version = _next_version(db, current)
+        _keep_version(db, current["id"], version, url, fields, (fetch_id, digest, run_id), seen)
+        _insert_removals(db, current["id"], version, article)
+        return OUTRANKED
+    takes_over = from_web is True and not current_from_web
+    if current["content_hash"] == fields["content_hash"] and not takes_over:
         changes = {"cleaner_version": fields["cleaner_version"]}
         if touch:
             changes["last_seen"] = seen
         db["articles"].update(current["id"], changes)
         return UNCHANGED
-    db["article_versions"].insert(
-        {
-            "article_id": current["id"],
-            **{k: current[k] for k in ("version", "url", *ARTICLE_FIELDS)},
-            "fetch_id": current["fetch_id"],
-            "snapshot": current["snapshot"],
-            "run_id": current["run_id"],
-            "replaced_at": seen,
-            "replaced_by_run": run_id,
-        }
-    )
-    version = current["version"] + 1
+    origin = (current["fetch_id"], current["snapshot"], current["run_id"])
+    _keep_version(db, current["id"], current["version"], url, current, origin, seen, run_id)
+    version = _next_version(db, current)
     db["articles"].update(
         current["id"],
         {
@@ -204,6 +205,87 @@ def _upsert_article(
     _insert_removals(db, current["id"], version, article)
     index_article(db, {"id": current["id"], **fields})
     return UPDATED
+
+
+def _current_article(db: sqlite_utils.Database, url: str) -> dict[str, Any] | None:
+    cursor = db.execute("SELECT * FROM articles WHERE url = ?", [url])
+    row = cursor.fetchone()
+    if row is None:
+        return None
+    return dict(zip([d[0] for d in cursor.description], row, strict=True))
+
+
+def _insert_article(
+    db: sqlite_utils.Database,
+    run_id: int,
+    fetch_id: int,
+    digest: str,
+    article: Article,
+    url: str,
+    fields: dict[str, Any],
+    seen: str,
+) -> str:
+    row = {
+        "url": url,
+        **fields,
+        "version": 1,
+        "fetch_id": fetch_id,
+        "snapshot": digest,
+        "run_id": run_id,
+        "first_seen": seen,
+        "last_seen": seen,
+        "updated_at": seen,
+    }
+    article_id = db["articles"].insert(row).last_pk
+    _insert_removals(db, article_id, 1, article)
+    index_article(db, {"id": article_id, **fields})
+    return NEW
+
+
+def is_web_url(url: str) -> bool:
+    """Whether a fetch of `url` came from the web (not from a local file)."""
+    return url.startswith(("http://", "https://"))
+
+
+def _fetch_from_web(db: sqlite_utils.Database, fetch_id: int | None) -> bool:
+    row = db.execute("SELECT url FROM fetches WHERE id = ?", [fetch_id]).fetchone()
+    return row is not None and is_web_url(row[0])
+
+
+def _next_version(db: sqlite_utils.Database, current: dict[str, Any]) -> int:
+    """One more than any version of the article, current or kept."""
+    (kept,) = db.execute(
+        "SELECT max(version) FROM article_versions WHERE article_id = ?", [current["id"]]
+    ).fetchone()
+    return max(current["version"], kept or 0) + 1
+
+
+def _keep_version(
+    db: sqlite_utils.Database,
+    article_id: int,
+    version: int,
+    url: str,
+    fields: dict[str, Any],
+    origin: tuple[int, str, int],
+    seen: str,
+    replaced_by_run: int | None = None,
+) -> None:
+    """A row of `article_versions`: a version replaced by run `replaced_by_run`, or (None)
+    one that was never current because a page fetched from the web outranks it."""
+    fetch_id, snapshot, run_id = origin
+    db["article_versions"].insert(
+        {
+            "article_id": article_id,
+            "version": version,
+            "url": url,
+            **{k: fields[k] for k in ARTICLE_FIELDS},
+            "fetch_id": fetch_id,
+            "snapshot": snapshot,
+            "run_id": run_id,
+            "replaced_at": seen,
+            "replaced_by_run": replaced_by_run,
+        }
+    )
 
 
 def article_fields(article: Article) -> dict[str, Any]:
