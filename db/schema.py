@@ -91,9 +91,10 @@ def schema_version(db: sqlite_utils.Database) -> int:
 def _check_identity(db: sqlite_utils.Database) -> int:
     """The schema version, after making sure the file is empty or a reprints database."""
     tables = set(db.table_names())
-    if tables and not {"runs", "articles"} <= tables:
+    version = schema_version(db)
+    if tables and (not {"runs", "articles"} <= tables or version < 1):
         raise NotADatabase("the file is a SQLite database, but not one made by reprints")
-    return schema_version(db)
+    return version
 
 
 def migrate(db: sqlite_utils.Database, target: int = SCHEMA_VERSION) -> None:

@@ -414,3 +414,16 @@ def test_refusing_another_apps_database_leaves_the_file_untouched(tmp_path: Path
         open_database(path)
     assert scalar(path, "PRAGMA journal_mode").lower() != "wal"
     assert path.read_bytes() == before
+
+
+def test_a_look_alike_with_articles_and_runs_but_no_reprints_version_is_refused(tmp_path: Path):
+    path = tmp_path / "lookalike.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE articles (id INTEGER PRIMARY KEY, headline TEXT)")
+    conn.execute("CREATE TABLE runs (id INTEGER PRIMARY KEY, lap_time REAL)")
+    conn.commit()
+    conn.close()
+    before = path.read_bytes()
+    with pytest.raises(NotADatabase):
+        open_database(path)
+    assert path.read_bytes() == before
