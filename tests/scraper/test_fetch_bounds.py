@@ -10,24 +10,13 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from server import TestServer, article_html
+from test_fetch import fast
 
 from scraper.errors import AddressRefused, FetchError, RobotsUnavailable
 from scraper.fetch import Fetched, Fetcher, FetchSettings
 
 # Whatever a test does, it must be over within this many seconds: nothing may hang.
 DEADLINE = 10
-
-
-def fast(**changes: object) -> FetchSettings:
-    options: dict[str, object] = {
-        "delay": 0.0,
-        "timeout": 1.0,
-        "retries": 2,
-        "backoff": 0.05,
-        "max_bytes": 1_000_000,
-    }
-    options.update(changes)
-    return FetchSettings(**options)  # type: ignore[arg-type]
 
 
 def run(
