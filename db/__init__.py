@@ -1,10 +1,18 @@
 """reprints db: the SQLite store of pages and articles, with provenance and CJK search."""
 
 from .clock import http_date, instant, response_time
-from .errors import DbError, NotADatabase, SchemaTooNew
-from .importer import ImportResult, import_paths, page_files
+from .errors import (
+    DatabaseCorrupt,
+    DatabaseFailure,
+    DatabaseLocked,
+    DatabaseUnwritable,
+    DbError,
+    NotADatabase,
+    SchemaTooNew,
+)
+from .importer import ImportResult, import_paths, page_files, read_capped
 from .reclean import reclean
-from .runs import finish_run, start_run
+from .runs import RecordedRun, RunStatus, Terminated, finish_run, recorded_run, start_run
 from .schema import SCHEMA_VERSION, open_database
 from .search import fts_query, search, snippet
 from .store import (
@@ -19,12 +27,19 @@ from .store import (
 
 __all__ = [
     "SCHEMA_VERSION",
+    "DatabaseCorrupt",
+    "DatabaseFailure",
+    "DatabaseLocked",
+    "DatabaseUnwritable",
     "DbError",
     "ImportResult",
     "LastFetch",
     "NotADatabase",
     "PageSource",
+    "RecordedRun",
+    "RunStatus",
     "SchemaTooNew",
+    "Terminated",
     "finish_run",
     "fts_query",
     "http_date",
@@ -33,7 +48,9 @@ __all__ = [
     "last_fetch",
     "open_database",
     "page_files",
+    "read_capped",
     "reclean",
+    "recorded_run",
     "record_failure",
     "record_not_modified",
     "response_time",

@@ -33,6 +33,7 @@ class DatabaseFailure(DbError):
     """
 
     what = "the database failed"
+    exit_code = 3  # what a command exits with for it
     advice = "check the file and the disk it is on, then run the command again"
 
     def __init__(self, path: str, reason: str) -> None:
@@ -76,14 +77,21 @@ _BY_ERROR_NAME: dict[str, type[DatabaseFailure]] = {
 _MISSING = ("no such table", "no such column")
 
 
-def database_failure(exc: sqlite3.Error, path: str) -> DatabaseFailure | None:
-    """The failure an operational SQLite error stands for, or None for an error that belongs
-    to one statement (a constraint, a value too big) rather than to the database."""
+def is_operational(exc: sqlite3.Error) -> bool:
+    """Whether the error is the database's (locked, unwritable, damaged), not one statement's
+    (a constraint, a value too big)."""
+    return _failure_class(exc) is not None
+
+
+def database_failure(exc: sqlite3.Error, path: str) -> DatabaseFailure:
+    """The `DatabaseFailure` that a SQLite error on the database at `path` stands for."""
+    kind = _failure_class(exc) or DatabaseFailure
+    return kind(path, f"{kind.what} ({exc})")
+
+
+def _failure_class(exc: sqlite3.Error) -> type[DatabaseFailure] | None:
     name = getattr(exc, "sqlite_errorname", None) or ""
     kind = _BY_ERROR_NAME.get("_".join(name.split("_")[:2]))
-    message = str(exc)
-    if kind is None and message.startswith(_MISSING):
+    if kind is None and str(exc).startswith(_MISSING):
         kind = DatabaseCorrupt
-    if kind is None:
-        return None
-    return kind(path, f"{kind.what} ({message})")
+    return kind

@@ -54,6 +54,15 @@ def database_file(db: sqlite_utils.Database) -> str:
     return "the database"
 
 
+def rollback(db: sqlite_utils.Database) -> None:
+    """End a transaction left open (by a failed COMMIT); a failure here changes nothing."""
+    try:
+        if db.conn.in_transaction:
+            db.conn.execute("ROLLBACK")
+    except sqlite3.Error:
+        pass
+
+
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
