@@ -10,7 +10,7 @@ import time
 import pytest
 from server import GBK_TEXT, TestServer, article_html, page_file
 
-from scraper.errors import FetchError, ResponseTooLarge, RobotsDisallowed
+from scraper.errors import FetchError, ResponseTooLarge, RobotsDisallowed, RobotsUnavailable
 from scraper.fetch import Fetched, Fetcher, FetchSettings
 
 
@@ -295,10 +295,10 @@ def test_robots_404_allows_everything(server: TestServer):
     assert server.hits["/robots.txt"] == 1
 
 
-def test_robots_5xx_disallows_everything(server: TestServer):
+def test_robots_5xx_disallows_everything_and_says_robots_is_unavailable(server: TestServer):
     server.sequence("/robots.txt", [(503, {}, b"down")])
     url = server.page("/a.html", article_html(1))
-    with pytest.raises(RobotsDisallowed):
+    with pytest.raises(RobotsUnavailable, match="robots.txt unavailable"):
         fetch(url)
     assert server.hits["/a.html"] == 0
 
