@@ -15,25 +15,51 @@ import cleaners
 import db
 
 from .discover import Link, feed_links, listing_links, sitemap_batches
-from .errors import FetchError, RobotsDisallowed
+from .errors import FetchError, RobotsDisallowed, RobotsUnavailable, ScraperError
 from .fetch import Fetched, Fetcher, FetchSettings
 from .sources import Source
 
 MAX_SITEMAPS = 50
 Report = Callable[[dict[str, Any]], None]
+# Media types, besides text/*, that are read as pages; a missing Content-Type is read too.
+TEXT_TYPES = frozenset({"application/xhtml+xml", "application/xml", "application/json"})
+TEXT_SUFFIXES = ("+xml", "+json")
+NOT_HTML = "not_html"
 
 
 @dataclass
 class CrawlResult:
-    """Counts by outcome, and one line per URL that failed."""
+    """Counts by outcome, and one line per URL that failed (one per host whose robots.txt
+    was unavailable)."""
 
     counts: Counter[str] = field(default_factory=Counter)
     errors: list[str] = field(default_factory=list)
 
     @property
+    def nothing_fetched(self) -> bool:
+        """URLs were found that were not already stored, yet not one could be fetched."""
+        c = self.counts
+        return bool(c["discovered"]) and not c["fetched"] and c["skipped"] < c["discovered"]
+
+    @property
     def exit_code(self) -> int:
-        """0 when every URL was archived or known, 1 when some failed or came back blocked."""
-        return 1 if self.counts.get("failed") or self.counts.get("blocked") else 0
+        """0 when every URL was archived or known; 1 when some failed, came back blocked or
+        were disallowed by robots.txt, or when nothing could be fetched at all."""
+        failed = any(self.counts.get(k) for k in ("failed", "blocked", "robots"))
+        return 1 if failed or self.nothing_fetched else 0
+
+
+class RecordingFailed(ScraperError):
+    """A URL's failure could not be written to the database, so the crawl was stopped (after
+    its workers) rather than go on losing what it did; `result` holds the counts so far."""
+
+    def __init__(self, url: str, cause: Exception, result: CrawlResult) -> None:
+        super().__init__(
+            f"cannot record the failure of {url} in the database ({type(cause).__name__}: {cause})"
+        )
+        self.url = url
+        self.cause = cause
+        self.result = result
 
 
 @dataclass(frozen=True)
@@ -44,7 +70,12 @@ class _Item:
 
 
 class Crawl:
-    """A crawl of some sources into one database, in one run."""
+    """A crawl of some sources into one database, in one run.
+
+    A failure at one URL, whatever raised it, is recorded as that URL's failure and the
+    crawl goes on; if even that cannot be recorded, `run` raises `RecordingFailed` once the
+    workers have stopped.
+    """
 
     def __init__(
         self,
@@ -60,6 +91,8 @@ class Crawl:
         self.refresh = refresh
         self.report = report or (lambda event: None)
         self.result = CrawlResult()
+        self.stopped: RecordingFailed | None = None
+        self._robots_unavailable: set[str] = set()
 
     def run_sync(self, sources: list[Source]) -> CrawlResult:
         """`run` in a fresh event loop."""
@@ -71,11 +104,17 @@ class Crawl:
         one thread beside the event loop, so that fetching goes on meanwhile."""
         with ThreadPoolExecutor(1, thread_name_prefix="reprints-clean") as cleaner:
             self.cleaner = cleaner
-            return await self._run(sources)
+            await self._run(sources)
+        if self.stopped is not None:
+            raise self.stopped
+        return self.result
 
-    async def _run(self, sources: list[Source]) -> CrawlResult:
+    async def _run(self, sources: list[Source]) -> None:
         async with Fetcher(self.settings) as fetcher:
             self.fetcher = fetcher
+            for source in sources:
+                for url in _named(source):
+                    fetcher.trust(url)
             queue: asyncio.Queue[_Item | None] = asyncio.Queue(self.settings.concurrency * 2)
             workers = [
                 asyncio.create_task(self._worker(queue)) for _ in range(self.settings.concurrency)
@@ -86,36 +125,58 @@ class Crawl:
                 for _ in workers:
                     await queue.put(None)
                 await asyncio.gather(*workers)
-        return self.result
 
     async def _worker(self, queue: asyncio.Queue[_Item | None]) -> None:
+        """Visit items until the end marker; no exception from a page ends the loop, and
+        once the crawl is stopped the items left are taken off the queue unvisited."""
         while (item := await queue.get()) is not None:
-            await self._visit(item)
+            if self.stopped is None:
+                try:
+                    await self._visit(item)
+                except Exception as exc:
+                    self._contain(item.url, exc)
+
+    def _contain(self, url: str, exc: Exception) -> None:
+        """Record an unexpected exception as the failure of `url`."""
+        try:
+            self._fail(url, f"unexpected error: {type(exc).__name__}: {exc}")
+        except Exception as again:
+            self.stopped = self.stopped or RecordingFailed(url, again, self.result)
 
     async def _discover_all(self, sources: list[Source], queue: asyncio.Queue) -> None:
         seen: set[int] = set()
         for source in sources:
-            remaining = source.limit
-            async for links in self._discover(source):
-                fresh = []
-                for link in links[:remaining] if remaining is not None else links:
-                    key = hash(link.url)
-                    if key not in seen:
-                        seen.add(key)
-                        fresh.append(link)
-                if remaining is not None:
-                    remaining -= min(len(links), remaining)
-                self.result.counts["discovered"] += len(fresh)
-                self.report({"event": "discovered", "count": len(fresh)})
-                for link in fresh:
-                    await queue.put(_Item(link.url, source, link.updated))
-                if remaining == 0:
-                    break
+            if self.stopped is not None:
+                return
+            try:
+                await self._discover_source(source, queue, seen)
+            except Exception as exc:
+                self._contain(next(iter(_named(source)), source.name), exc)
+
+    async def _discover_source(self, source: Source, queue: asyncio.Queue, seen: set) -> None:
+        remaining = source.limit
+        async for links in self._discover(source):
+            fresh = []
+            for link in links[:remaining] if remaining is not None else links:
+                key = hash(link.url)
+                if key not in seen:
+                    seen.add(key)
+                    fresh.append(link)
+            if remaining is not None:
+                remaining -= min(len(links), remaining)
+            self.result.counts["discovered"] += len(fresh)
+            self.report({"event": "discovered", "count": len(fresh)})
+            for link in fresh:
+                if self.stopped is not None:
+                    return
+                await queue.put(_Item(link.url, source, link.updated))
+            if remaining == 0:
+                break
 
     async def _discover(self, source: Source) -> AsyncIterator[list[Link]]:
         """The source's links, a batch at a time (one batch per sitemap of an index)."""
-        for url in (*source.urls, source.feed, source.sitemap, source.listing):
-            if url and source.delay is not None:
+        for url in _named(source):
+            if source.delay is not None:
                 self.fetcher.set_host_delay(url, source.delay)
         if source.urls:
             yield [Link(url) for url in source.urls]
@@ -140,13 +201,8 @@ class Crawl:
 
     async def _fetch_source(self, url: str) -> Fetched | None:
         """A feed, sitemap or listing page: always fetched fresh, never stored."""
-        try:
-            page = await self.fetcher.fetch(url)
-        except RobotsDisallowed as exc:
-            self._count("robots", url, str(exc))
-            return None
-        except FetchError as exc:
-            self._fail(url, str(exc))
+        page = await self._get(url)
+        if page is None:
             return None
         if page.status_code >= 400:
             self._fail(url, f"HTTP {page.status_code}")
@@ -154,32 +210,47 @@ class Crawl:
         self.report({"event": "source", "url": url, "status": page.status_code})
         return page
 
-    async def _visit(self, item: _Item) -> None:
-        url = item.url
-        last = db.last_fetch(self.store, url)
-        if last and not self._should_refetch(item, last):
-            self._count("skipped", url, "already stored")
-            return
+    async def _get(self, url: str, last: db.LastFetch | None = None) -> Fetched | None:
+        """The response at `url`, or None once a failure to fetch it is counted."""
         try:
-            page = await self.fetcher.fetch(
+            return await self.fetcher.fetch(
                 url,
                 etag=last.etag if last else None,
                 last_modified=last.last_modified if last else None,
             )
         except RobotsDisallowed as exc:
             self._count("robots", url, str(exc))
-            return
+        except RobotsUnavailable as exc:
+            first = exc.host not in self._robots_unavailable
+            self._robots_unavailable.add(exc.host)
+            note = f"not fetched: the robots.txt of {exc.host} could not be read"
+            self._fail(url, str(exc), line=first, note=note)
         except FetchError as exc:
             self._fail(url, str(exc))
+        return None
+
+    async def _visit(self, item: _Item) -> None:
+        url = item.url
+        last = db.last_fetch(self.store, url)
+        if last and not self._should_refetch(item, last):
+            self._count("skipped", url, "already stored")
+            return
+        page = await self._get(url, last)
+        if page is None:
             return
         self.result.counts["fetched"] += 1
         if page.not_modified and last:
             db.record_not_modified(self.store, last.id, url, page.fetched_at, self._source(page))
             self._count("unchanged", url, "304 not modified", page)
-            return
-        if page.status_code >= 400:
+        elif page.status_code >= 400:
             self._fail(url, f"HTTP {page.status_code}", page)
-            return
+        elif not _is_text(page.headers.get("content-type")):
+            self._count("skipped", url, NOT_HTML, page)
+        else:
+            await self._store(url, page)
+
+    async def _store(self, url: str, page: Fetched) -> None:
+        """Clean the page beside the event loop and store it with its article."""
         base = db.response_time(page.headers, page.fetched_at)
         clean = partial(
             cleaners.clean,
@@ -195,7 +266,11 @@ class Crawl:
             self._fail(url, str(exc), page)
             return
         source = self._source(page, date_base=base.isoformat())
-        outcome = db.save_page(self.store, self.run_id, source, page.content, article)
+        try:
+            outcome = db.save_page(self.store, self.run_id, source, page.content, article)
+        except Exception as exc:
+            self._fail(url, f"cannot store the page: {type(exc).__name__}: {exc}", page)
+            return
         self._count(outcome, url, article.status, page)
 
     def _source(self, page: Fetched, date_base: str | None = None) -> db.PageSource:
@@ -224,20 +299,49 @@ class Crawl:
             event.update(status=page.status_code, bytes=len(page.content), ms=page.elapsed_ms)
         self.report(event)
 
-    def _fail(self, url: str, reason: str, page: Fetched | None = None) -> None:
-        self.result.errors.append(f"{url}: {reason}" if url not in reason else reason)
-        db.record_failure(
-            self.store,
-            self.run_id,
-            db.PageSource(
-                url=url,
-                fetched_at=page.fetched_at if page else db.store.now(),
-                status_code=page.status_code if page else None,
-                headers=page.headers if page else None,
-            ),
-            reason,
-        )
-        self._count("failed", url, reason, page)
+    def _fail(
+        self,
+        url: str,
+        reason: str,
+        page: Fetched | None = None,
+        line: bool = True,
+        note: str | None = None,
+    ) -> None:
+        """Count `url` as failed, add an error line (unless `line` is false) and record the
+        failed fetch; a failure to record it stops the crawl (see `RecordingFailed`)."""
+        if line:
+            self.result.errors.append(f"{url}: {reason}" if url not in reason else reason)
+        try:
+            db.record_failure(
+                self.store,
+                self.run_id,
+                db.PageSource(
+                    url=url,
+                    fetched_at=page.fetched_at if page else db.store.now(),
+                    status_code=page.status_code if page else None,
+                    headers=page.headers if page else None,
+                ),
+                reason,
+            )
+        except Exception as exc:
+            self.stopped = self.stopped or RecordingFailed(url, exc, self.result)
+        self._count("failed", url, note or reason, page)
+
+
+def _named(source: Source) -> list[str]:
+    """The URLs the user gave for `source`: trusted, and where its delay applies."""
+    return [u for u in (*source.urls, source.feed, source.sitemap, source.listing) if u]
+
+
+def _is_text(content_type: str | None) -> bool:
+    """Whether a response with this Content-Type may be a page (a missing one may)."""
+    media = (content_type or "").split(";")[0].strip().lower()
+    return (
+        not media
+        or media.startswith("text/")
+        or media in TEXT_TYPES
+        or media.endswith(TEXT_SUFFIXES)
+    )
 
 
 def _instant(value: str | None, end_of_day: bool = False) -> dt.datetime | None:
