@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
@@ -27,11 +28,18 @@ def reclean(
     run_id: int,
     only_outdated: bool = False,
     progress: Callable[[dict, str], None] | None = None,
+    errors: list[str] | None = None,
+    counts: Counter[str] | None = None,
 ) -> Counter[str]:
     """Clean every article's snapshot again, with what its fetch told the first cleaning (the
     URL, Content-Type and the time relative dates count from); store a new version where the
-    result changed."""
-    counts: Counter[str] = Counter()
+    result changed.
+
+    An article whose snapshot cannot be read or cleaned, for any reason, counts as failed
+    (its reason appended to `errors`) and the others go on; a failure of the database itself
+    (sqlite3.Error) ends the reclean. Pass `counts` to keep the counts when it does.
+    """
+    counts = Counter() if counts is None else counts
     current = cleaner_version()
     for row in list(db.query(SELECT_ARTICLES)):
         counts["discovered"] += 1
@@ -40,8 +48,15 @@ def reclean(
             continue
         try:
             article = clean(snapshot_bytes(db, row["snapshot"]), **_as_fetched(row))
-        except CleanerError:
+        except sqlite3.Error:
+            raise
+        except Exception as exc:  # one bad snapshot must not end the reclean
             counts["failed"] += 1
+            if errors is not None:
+                reason = exc if isinstance(exc, CleanerError) else f"{type(exc).__name__}: {exc}"
+                errors.append(f"{row['url']}: {reason}")
+            if progress:
+                progress(row, "failed")
             continue
         outcome = reclean_article(db, run_id, row, article)
         counts[outcome] += 1

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import sqlite3
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
@@ -176,8 +178,27 @@ def render(article: Article, output_format: str) -> str:
 def _open(path: str):
     try:
         return db.open_database(path)
+    except db.DatabaseFailure as exc:
+        raise DatabaseProblem(str(exc)) from None
     except (db.DbError, sqlite3.DatabaseError) as exc:
         raise click.ClickException(f"{path}: {exc}") from None
+
+
+class DatabaseProblem(click.ClickException):
+    """The database could not be used (locked, read-only, full, damaged): exit code 3."""
+
+    exit_code = 3
+
+
+@contextlib.contextmanager
+def _database_failures(path: str) -> Iterator[None]:
+    """Turn a failure of the database after it opened into one line and exit code 3."""
+    try:
+        yield
+    except db.DatabaseFailure as exc:
+        raise DatabaseProblem(str(exc)) from None
+    except sqlite3.Error as exc:
+        raise DatabaseProblem(str(db.errors.database_failure(exc, path))) from None
 
 
 @cli.command(name="import")
@@ -198,40 +219,65 @@ def _open(path: str):
     "UTC): relative dates such as 3小时前 are counted from it, now and by reclean. Without it "
     "they give no date.",
 )
+@click.option(
+    "--max-bytes",
+    type=click.IntRange(min=1),
+    default=cleaners.MAX_PAGE_BYTES,
+    show_default=True,
+    help="Fail files larger than this (a device is read only this far).",
+)
+@click.option(
+    "--follow-symlinks",
+    is_flag=True,
+    help="Import files that symbolic links lead to outside the folders given.",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Print one line per file.")
 def import_(
     database: str,
     paths: tuple[str, ...],
     suffixes: tuple[str, ...],
     fetched_at: dt.datetime | None,
+    max_bytes: int,
+    follow_symlinks: bool,
     verbose: bool,
 ) -> None:
     """Import saved pages (HTML or text files; folders are walked) into DATABASE.
 
     Each file is stored as a fetch from its file:// URL, with its raw bytes and the cleaned
     article; the page's own URL (og:url, canonical, msg_link) is the article's URL when it
-    has one. Importing the same files again only updates last_seen. Files that cannot be
-    read or cleaned are reported and skipped; the exit code is then 1. Files named on the
-    command line are imported whatever their ending.
+    has one, unless that URL was fetched from the web (the web's copy stays current). Files
+    that cannot be read or cleaned, FIFOs, devices in folders and links out of the folders
+    are reported and skipped; the exit code is then 1. Files named on the command line are
+    imported whatever their ending.
     """
     store = _open(database)
     given = ["--fetched-at", fetched_at.isoformat()] if fetched_at else []
-    run_id = db.start_run(store, "import", [database, *paths, *given])
 
     def report(path, outcome: str) -> None:
         if verbose:
             click.echo(f"{outcome:<9} {path}", err=True)
 
-    result = db.import_paths(
-        store, run_id, paths, progress=report, suffixes=suffixes, fetched_at=fetched_at
-    )
+    with (
+        _database_failures(database),
+        db.recorded_run(store, "import", [database, *paths, *given]) as run,
+    ):
+        result = db.import_paths(
+            store,
+            run.run_id,
+            paths,
+            progress=report,
+            suffixes=suffixes,
+            fetched_at=fetched_at,
+            follow_symlinks=follow_symlinks,
+            max_bytes=max_bytes,
+            result=db.ImportResult(run.counts, run.errors),
+        )
+        run.exit_code = 1 if result.problems else 0
     for problem in result.problems:
         click.echo(f"skipped {problem}", err=True)
-    exit_code = 1 if result.problems else 0
-    db.finish_run(store, run_id, result.counts, exit_code, result.problems)
     if verbose:
         click.echo(_summary(result.counts), err=True)
-    sys.exit(exit_code)
+    sys.exit(run.exit_code)
 
 
 @cli.command()
@@ -245,18 +291,27 @@ def reclean(database: str, outdated: bool, verbose: bool) -> None:
     article_versions) and new removals; the cleaner version is recorded on every article.
     """
     store = _open(database)
-    run_id = db.start_run(store, "reclean", [database] + (["--outdated"] if outdated else []))
+    arguments = [database] + (["--outdated"] if outdated else [])
 
     def report(row: dict, outcome: str) -> None:
         if verbose and outcome != "unchanged":
             click.echo(f"{outcome:<9} {row['url']}", err=True)
 
-    counts = db.reclean(store, run_id, only_outdated=outdated, progress=report)
-    exit_code = 1 if counts.get("failed") else 0
-    db.finish_run(store, run_id, counts, exit_code)
+    with _database_failures(database), db.recorded_run(store, "reclean", arguments) as run:
+        db.reclean(
+            store,
+            run.run_id,
+            only_outdated=outdated,
+            progress=report,
+            errors=run.errors,
+            counts=run.counts,
+        )
+        run.exit_code = 1 if run.counts.get("failed") else 0
+    for error in run.errors:
+        click.echo(f"failed {error}", err=True)
     if verbose:
-        click.echo(_summary(counts), err=True)
-    sys.exit(exit_code)
+        click.echo(_summary(run.counts), err=True)
+    sys.exit(run.exit_code)
 
 
 @cli.command()
@@ -276,7 +331,8 @@ def search(database: str, query: str, limit: int, output_format: str) -> None:
     Every word of QUERY must match. Results are ranked best first, with a snippet.
     """
     store = _open(database)
-    results = db.search(store, query, limit=limit)
+    with _database_failures(database):
+        results = db.search(store, query, limit=limit)
     if output_format == "json":
         click.echo(json.dumps(results, ensure_ascii=False, indent=2))
         return
