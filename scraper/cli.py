@@ -9,6 +9,7 @@ import sqlite3
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -20,7 +21,12 @@ from cleaners.decode import too_large_message
 from .errors import CrawlLocked, SourcesError
 from .sources import Source, check_selector, load_sources
 
+if TYPE_CHECKING:
+    from .crawl import Crawl, CrawlResult
+
 FORMATS = ("json", "text", "markdown")
+# The counts a crawl's one-line summary names, and how.
+KEPT_OUT = {"failed": "failed", "blocked": "blocked", "robots": "disallowed by robots.txt"}
 
 
 class OptionError(click.ClickException):
@@ -467,16 +473,18 @@ def crawl(
         obey_robots=not ignore_robots,
         **({"user_agent": user_agent} if user_agent else {}),
     )
+    arguments = _arguments(click.get_current_context())
     try:
         with crawl_lock(database, wait=wait):
             store = _open(database)
-            run_id = db.start_run(store, "crawl", _arguments(click.get_current_context()))
             report = _Reporter(verbose, log_format)
-            try:
-                result = Crawl(store, run_id, settings, refresh, report).run_sync(sources)
-            finally:
-                report.close()
-            db.finish_run(store, run_id, result.counts, result.exit_code, result.errors)
+            with _database_failures(database), db.recorded_run(store, "crawl", arguments) as run:
+                try:
+                    crawl_run = Crawl(store, run.run_id, settings, refresh, report)
+                    result = _crawl_into(run, crawl_run, sources)
+                finally:
+                    report.close()
+            run_id = run.run_id
     except CrawlLocked as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(3)
@@ -486,12 +494,35 @@ def crawl(
         _log(log_format, {"event": "summary", **dict(result.counts)}, _summary(result.counts))
     elif result.exit_code:
         counts = result.counts
+        problems = [f"{counts[k]} {KEPT_OUT[k]}" for k in KEPT_OUT if counts.get(k)]
         click.echo(
-            f"reprints crawl: {counts['failed']} failed, {counts['blocked']} blocked of "
+            f"reprints crawl: {', '.join(problems) or 'nothing fetched'} of "
             f"{counts['discovered']} URLs; see run {run_id} in {database}, or run with -v",
             err=True,
         )
     sys.exit(result.exit_code)
+
+
+def _crawl_into(run: db.RecordedRun, crawl: Crawl, sources: list[Source]) -> CrawlResult:
+    """Run the crawl, its counts and errors going into the recorded run. A failure that could
+    not even be recorded stops the crawl: a database error then ends the run as one."""
+    from .crawl import RecordingFailed
+
+    try:
+        result = crawl.run_sync(sources)
+    except RecordingFailed as exc:
+        _into(run, exc.result)
+        if isinstance(exc.cause, sqlite3.Error):
+            raise exc.cause from None
+        raise click.ClickException(str(exc)) from None
+    _into(run, result)
+    return result
+
+
+def _into(run: db.RecordedRun, result: CrawlResult) -> None:
+    run.counts.update(result.counts)
+    run.errors.extend(result.errors)
+    run.exit_code = result.exit_code
 
 
 class ConfigError(click.ClickException):

@@ -395,7 +395,8 @@ def test_robots_disallowed_path_is_never_requested(server: TestServer, db_path: 
     private = server.page("/private/1.html", article_html("private"))
     sm = server.xml("/sitemap.xml", sitemap([(public, None), (private, None)]))
     proc = crawl(db_path, "--sitemap", sm, *FAST)
-    assert proc.returncode == 0, proc.stderr
+    assert proc.returncode == 1, proc.stderr  # a URL that could not be archived: said, not hidden
+    assert proc.stderr.startswith("reprints crawl: 1 disallowed by robots.txt of 2 URLs;")
     assert server.hits["/private/1.html"] == 0
     assert article_urls(db_path) == [public]
     assert counts(last_run(db_path)) == {"discovered": 2, "fetched": 1, "new": 1, "robots": 1}
@@ -408,7 +409,7 @@ def test_robots_is_obeyed_for_urls_given_on_the_command_line(server: TestServer,
     private = [server.page(f"/private/{i}.html", article_html(i)) for i in range(4)]
     public = server.page("/public.html", article_html("public"))
     proc = crawl(db_path, *private, public, *FAST, "--concurrency", "8")
-    assert proc.returncode == 0, proc.stderr
+    assert proc.returncode == 1, proc.stderr
     assert sum(server.hits[f"/private/{i}.html"] for i in range(4)) == 0
     assert article_urls(db_path) == [public]
     assert last_run(db_path)["robots"] == 4
