@@ -121,10 +121,15 @@ class Crawl:
             ]
             try:
                 await self._discover_all(sources, queue)
-            finally:
                 for _ in workers:
                     await queue.put(None)
                 await asyncio.gather(*workers)
+            finally:
+                # Stopped from outside (a signal, Ctrl-C): the workers are cancelled, not
+                # waited for on a queue that nobody fills any more.
+                for worker in workers:
+                    worker.cancel()
+                await asyncio.gather(*workers, return_exceptions=True)
 
     async def _worker(self, queue: asyncio.Queue[_Item | None]) -> None:
         """Visit items until the end marker; no exception from a page ends the loop, and

@@ -98,3 +98,33 @@ def test_killed_crawl_is_completed_by_the_next_run(server: TestServer, db_path: 
         assert runs == [("interrupted", 0, 0), ("ok", PAGES - stored, stored)]
     finally:
         conn.close()
+
+
+def test_sigterm_marks_the_crawl_interrupted(server: TestServer, db_path: Path):
+    """cron's or systemd's stop: the run says it was interrupted, rather than `running`."""
+    urls = [server.page(f"/t/{i}.html", article_html(i)) for i in range(60)]
+    sm = server.xml("/sitemap.xml", sitemap([(u, None) for u in urls]))
+    server.delay = 0.05
+    args = [REPRINTS, "crawl", str(db_path), "--sitemap", sm, "--delay", "0", "--timeout", "5"]
+    proc = subprocess.Popen(args + ["--concurrency", "2"], stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 15
+        while count(db_path, "SELECT count(*) FROM articles") < 3:
+            assert proc.poll() is None, "the crawl ended before it could be stopped"
+            assert time.monotonic() < deadline, "no articles after 15 s"
+            time.sleep(0.02)
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 128 + signal.SIGTERM, err
+    assert "Traceback" not in err
+    conn = connect(db_path)
+    try:
+        status, errors = conn.execute("SELECT status, errors FROM runs").fetchone()
+    finally:
+        conn.close()
+    assert status == "interrupted"
+    assert "SIGTERM" in errors
