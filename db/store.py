@@ -123,6 +123,18 @@ def save_page(
         return _upsert_article(db, run_id, fetch_id, digest, article, url, from_web=web)
 
 
+def record_fetch(
+    db: sqlite_utils.Database, run_id: int, source: PageSource, page_status: str, data: bytes
+) -> None:
+    """A response that is not a page (`page_status` says what, e.g. `not_html` for a PDF):
+    its fetch and its raw bytes, in one transaction, and no article."""
+    digest = sha256(data)
+    with transaction(db):
+        _store_snapshot(db, digest, data, source.fetched_at)
+        row = _fetch_row(source, run_id, bytes=len(data), sha256=digest, page_status=page_status)
+        db["fetches"].insert(row)
+
+
 def record_failure(db: sqlite_utils.Database, run_id: int, source: PageSource, error: str) -> None:
     """A fetch or file read that produced no page, with the reason."""
     with transaction(db):

@@ -250,6 +250,7 @@ class Crawl:
         elif page.status_code >= 400:
             self._fail(url, f"HTTP {page.status_code}", page)
         elif not _is_text(page.headers.get("content-type")):
+            db.record_fetch(self.store, self.run_id, self._source(page), NOT_HTML, page.content)
             self._count("skipped", url, NOT_HTML, page)
         else:
             await self._store(url, page)

@@ -241,7 +241,13 @@ def test_non_text_responses_give_no_article(server: TestServer, db_path: Path):
     assert counts(run) == {"discovered": 5, "fetched": 5, "new": 2, "skipped": 3}
     for url in urls:
         assert any(url in line and "not_html" in line for line in proc.stderr.splitlines())
-    assert value(db_path, "SELECT count(*) FROM snapshots") == 2
+    # each kept as a fetch with its raw bytes, never as an article; not fetched again
+    stored = rows(db_path, "SELECT url FROM fetches WHERE page_status = 'not_html' ORDER BY url")
+    assert [r[0] for r in stored] == sorted(urls)
+    assert value(db_path, "SELECT count(*) FROM snapshots") == 5
+    again = crawl(db_path, *urls, *FAST, timeout=HANG)
+    assert again.returncode == 0, again.stderr
+    assert counts(last_run(db_path)) == {"discovered": 3, "skipped": 3}
 
 
 # honest totals
