@@ -16,7 +16,7 @@ from pathlib import Path
 import sqlite_utils
 
 from .clock import response_time
-from .errors import NotADatabase, SchemaTooNew
+from .errors import NotADatabase, SchemaTooNew, database_failure, is_operational
 from .search import index_article
 
 SCHEMA_VERSION = 3
@@ -65,9 +65,18 @@ def open_database(path: str | Path, create: bool = True) -> sqlite_utils.Databas
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
     except sqlite3.DatabaseError as exc:
+        if is_operational(exc) and not _is_not_a_database(exc):
+            raise database_failure(exc, str(path)) from None
         raise NotADatabase(f"{path} is not a SQLite database ({exc})") from None
-    migrate(db)
+    try:
+        migrate(db)
+    except sqlite3.Error as exc:
+        raise database_failure(exc, str(path)) from None
     return db
+
+
+def _is_not_a_database(exc: sqlite3.Error) -> bool:
+    return getattr(exc, "sqlite_errorname", "") == "SQLITE_NOTADB"
 
 
 @contextlib.contextmanager
