@@ -489,7 +489,7 @@ def crawl(
         click.echo(f"Error: {exc}", err=True)
         sys.exit(3)
     for error in result.errors if verbose else ():
-        click.echo(f"failed {error}", err=True)
+        _log(log_format, {"event": "error", "level": "error", "message": error}, f"failed {error}")
     if verbose:
         _log(log_format, {"event": "summary", **dict(result.counts)}, _summary(result.counts))
     elif result.exit_code:
@@ -588,7 +588,7 @@ def _log(log_format: str, event: dict, text: str) -> None:
     for a failed fetch, `warning` for a refused or blocked one, else `info`)."""
     if log_format == "json":
         stamp = dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-        line = {"time": stamp, "level": _level(event), **event}
+        line = {"time": stamp, "level": _level(event), **event}  # an event may set its level
         click.echo(json.dumps(line, ensure_ascii=False), err=True)
     else:
         click.echo(text, err=True)

@@ -482,3 +482,13 @@ def test_json_log_format_is_quiet_without_v_on_success(site: Site, db_path: Path
     proc = crawl(db_path, *site.args(), "--log-format", "json")
     assert proc.returncode == 0
     assert (proc.stdout, proc.stderr) == ("", "")
+
+
+def test_json_log_lines_stay_json_when_urls_fail(server: TestServer, db_path: Path):
+    good = server.page("/ok.html", article_html("ok"))
+    proc = crawl(db_path, good, "http://[::1", *FAST, "-v", "--log-format", "json")
+    assert proc.returncode == 1, proc.stderr
+    events = [json.loads(line) for line in proc.stderr.strip().splitlines()]
+    failed = [e for e in events if e.get("outcome") == "failed" or e["event"] == "error"]
+    assert failed and all(e["level"] == "error" for e in failed)
+    assert events[-1]["event"] == "summary" and events[-1]["level"] == "warning"
