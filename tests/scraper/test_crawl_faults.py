@@ -9,7 +9,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from server import FAST, TestServer, article_html, crawl, last_run, rows, value
+from server import FAST, TestServer, article_html, crawl, last_run, rows, sitemap, value
 
 import cleaners
 import db
@@ -270,3 +270,30 @@ def test_runs_are_never_left_running(server: TestServer, db_path: Path):
     crawl(db_path, "--feed", server.url("/no-feed.xml"), *FAST, timeout=HANG)
     statuses = [r[0] for r in rows(db_path, "SELECT status FROM runs")]
     assert statuses == ["partial", "partial"]
+
+
+# addresses
+
+
+@pytest.mark.parametrize("allow", [False, True])
+def test_a_discovered_link_to_an_unnamed_local_host_is_refused(
+    server: TestServer, db_path: Path, allow: bool
+):
+    """The sitemap is on 127.0.0.1, which the user named; it lists a page on `localhost`, a
+    host nobody named that resolves to a loopback address."""
+    named = server.page("/named.html", article_html("named"))
+    server.page("/other.html", article_html("other"))
+    unnamed = named.replace("127.0.0.1", "localhost").replace("named.html", "other.html")
+
+    sm = server.xml("/sitemap.xml", sitemap([(named, None), (unnamed, None)]))
+    extra = ["--allow-private"] if allow else []
+    proc = crawl(db_path, "--sitemap", sm, *FAST, *extra, "-v", timeout=HANG)
+    stored = sorted(r[0] for r in rows(db_path, "SELECT url FROM articles"))
+    if allow:
+        assert proc.returncode == 0, proc.stderr
+        assert stored == sorted([named, unnamed])
+    else:
+        assert proc.returncode == 1, proc.stderr
+        assert stored == [named]
+        assert "not a public address" in proc.stderr
+        assert server.hits["/other.html"] == 0
