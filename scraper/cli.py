@@ -458,7 +458,7 @@ def crawl(
         raise click.UsageError("give one --links selector per --listing")
     if listings and not links:
         raise click.UsageError("--listing needs --links, the CSS selector of its article links")
-    sources = _crawl_sources(urls, feeds, sitemaps, listings, links, sources_file)
+    sources = _crawl_sources(urls, feeds, sitemaps, listings, links, sources_file, max_bytes)
     settings = FetchSettings(
         concurrency=concurrency,
         per_host=per_host,
@@ -531,7 +531,10 @@ class ConfigError(click.ClickException):
     exit_code = 2
 
 
-def _crawl_sources(urls, feeds, sitemaps, listings, links, sources_file) -> list[Source]:
+def _crawl_sources(
+    urls, feeds, sitemaps, listings, links, sources_file, max_bytes: int
+) -> list[Source]:
+    """The sources named on the command line and in the sources file (read up to `max_bytes`)."""
     for url in (*urls, *feeds, *sitemaps, *listings):
         if not url.startswith(("http://", "https://")):
             raise click.BadParameter(f"{url!r} is not an http(s) URL")
@@ -548,7 +551,7 @@ def _crawl_sources(urls, feeds, sitemaps, listings, links, sources_file) -> list
     sources += [Source(name=u, listing=u, links=c) for u, c in zip(listings, links, strict=True)]
     if sources_file:
         try:
-            sources += load_sources(sources_file)
+            sources += load_sources(sources_file, max_bytes=max_bytes)
         except SourcesError as exc:
             raise ConfigError(str(exc)) from None
     if not sources:

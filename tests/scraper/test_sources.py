@@ -217,3 +217,15 @@ def test_a_bad_links_selector_on_the_command_line_exits_2(tmp_path: Path):
     assert proc.returncode == 2, proc.stderr
     assert proc.stderr.strip() == "Error: --links: links 'ul a[' is not a CSS selector"
     assert not (tmp_path / "a.db").exists()
+
+
+def test_the_sources_file_is_read_only_up_to_max_bytes(tmp_path: Path):
+    path = write(tmp_path, GOOD)
+    proc = subprocess.run(
+        [REPRINTS, "crawl", str(tmp_path / "a.db"), "--sources", str(path), "--max-bytes", "100"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.strip() == f"Error: {path}: larger than 100 bytes; is it a sources file?"
