@@ -56,10 +56,12 @@ def test_most_shipped_rules_have_a_gate() -> None:
 
 def _a_match(index: int) -> st.SearchStrategy[tuple[int, str]]:
     pattern = GATED[index][0]
-    return st.tuples(st.just(index), st.from_regex(pattern).filter(pattern.search))
+    return st.tuples(st.just(index), st.from_regex(pattern))
 
 
-@settings(max_examples=EXAMPLES * 3, deadline=None)
+# Derandomized: hypothesis's regex strategy can take minutes padding some draws for a pattern
+# with anchors, so CI runs one fixed sequence of draws rather than a new one each time.
+@settings(max_examples=EXAMPLES * 3, deadline=None, derandomize=True)
 @given(st.integers(0, len(GATED) - 1).flatmap(_a_match))
 def test_every_text_a_shipped_pattern_matches_passes_its_gate(case: tuple[int, str]) -> None:
     index, text = case
