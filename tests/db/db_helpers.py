@@ -109,3 +109,12 @@ def import_pages(db_path: Path, *paths: object) -> subprocess.CompletedProcess:
     result = reprints("import", db_path, *paths)
     assert result.returncode == 0, result.stderr
     return result
+
+
+def one_error_line(result: subprocess.CompletedProcess) -> str:
+    """The single `Error:` line a failed command printed (no traceback, nothing else)."""
+    assert "Traceback" not in result.stderr, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("Error: "), lines[0]
+    return lines[0]

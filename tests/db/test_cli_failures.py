@@ -7,15 +7,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from db_helpers import page_html, reprints, rows, scalar
-
-
-def one_error_line(result) -> str:
-    assert "Traceback" not in result.stderr, result.stderr
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("Error: "), lines[0]
-    return lines[0]
+from db_helpers import one_error_line, page_html, reprints, rows, scalar
 
 
 def small_database(tmp_path: Path, pages: int = 3) -> Path:

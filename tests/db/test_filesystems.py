@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from db_helpers import page_html, reprints, rows, scalar
+from db_helpers import one_error_line, page_html, reprints, rows, scalar
 
 
 def _mount(target: Path, options: str) -> None:
@@ -42,14 +42,6 @@ def write_pages(folder: Path, count: int, noise_bytes: int) -> Path:
         text = [f"第{i}篇文章讲社区菜园今年的收成，志愿者们每周六上午一起浇水除草。", noise]
         (folder / f"p{i:02d}.html").write_text(page_html(f"菜园第{i}篇", text), "utf-8")
     return folder
-
-
-def one_error_line(result) -> str:
-    assert "Traceback" not in result.stderr, result.stderr
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("Error: "), lines[0]
-    return lines[0]
 
 
 def test_a_read_only_file_system_is_one_line_and_exit_3(tmp_path: Path, small_disk: Path):

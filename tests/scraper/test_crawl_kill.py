@@ -29,6 +29,15 @@ def count(db: Path, sql: str) -> int:
         return 0
 
 
+def wait_for_articles(proc: subprocess.Popen, db: Path, n: int, seconds: float = 15) -> None:
+    """Wait until the running crawl has stored `n` articles (it must still be running)."""
+    deadline = time.monotonic() + seconds
+    while count(db, "SELECT count(*) FROM articles") < n:
+        assert proc.poll() is None, "the crawl ended before it could be stopped"
+        assert time.monotonic() < deadline, f"fewer than {n} articles after {seconds} s"
+        time.sleep(0.02)
+
+
 def test_killed_crawl_is_completed_by_the_next_run(server: TestServer, db_path: Path):
     urls = [server.page(f"/a/{i}.html", article_html(i)) for i in range(PAGES)]
     sm = server.xml("/sitemap.xml", sitemap([(u, None) for u in urls]))
@@ -38,11 +47,7 @@ def test_killed_crawl_is_completed_by_the_next_run(server: TestServer, db_path: 
 
     proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
-        deadline = time.monotonic() + 15
-        while count(db_path, "SELECT count(*) FROM articles") < 20:
-            assert proc.poll() is None, "the crawl ended before it could be killed"
-            assert time.monotonic() < deadline, "no articles after 15 s"
-            time.sleep(0.02)
+        wait_for_articles(proc, db_path, 20)
         proc.send_signal(signal.SIGKILL)
         assert proc.wait(timeout=10) == -signal.SIGKILL
     finally:
@@ -108,11 +113,7 @@ def test_sigterm_marks_the_crawl_interrupted(server: TestServer, db_path: Path):
     args = [REPRINTS, "crawl", str(db_path), "--sitemap", sm, "--delay", "0", "--timeout", "5"]
     proc = subprocess.Popen(args + ["--concurrency", "2"], stderr=subprocess.PIPE, text=True)
     try:
-        deadline = time.monotonic() + 15
-        while count(db_path, "SELECT count(*) FROM articles") < 3:
-            assert proc.poll() is None, "the crawl ended before it could be stopped"
-            assert time.monotonic() < deadline, "no articles after 15 s"
-            time.sleep(0.02)
+        wait_for_articles(proc, db_path, 3)
         proc.send_signal(signal.SIGTERM)
         _, err = proc.communicate(timeout=30)
     finally:
