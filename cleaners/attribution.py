@@ -6,7 +6,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .rules import load_rules
+from .rulebuild import default_rules
+from .rules import Rules
 
 MAX_CREDIT_CHARS = 320
 MAX_VALUE_CHARS = 60
@@ -29,25 +30,25 @@ class Credit:
     rule: str
 
 
-def find_credits(text: str, anywhere: bool = False) -> list[Credit]:
+def find_credits(text: str, anywhere: bool = False, *, rules: Rules | None = None) -> list[Credit]:
     """All credits in one line of text; empty when the line is not a credit line.
 
     With `anywhere`, labels count wherever they stand (metadata areas around an article,
     whose text nodes are joined by `TOKEN`); otherwise the line must open with a credit.
+    `rules` default to the shipped ones.
     """
-    return list(_find_credits(text, anywhere))
+    return list(_find_credits(text, anywhere, rules or default_rules()))
 
 
 @lru_cache(maxsize=4096)
-def _find_credits(text: str, anywhere: bool) -> tuple[Credit, ...]:
-    return tuple(_scan_credits(text, anywhere))
+def _find_credits(text: str, anywhere: bool, rules: Rules) -> tuple[Credit, ...]:
+    return tuple(_scan_credits(text, anywhere, rules))
 
 
-def _scan_credits(text: str, anywhere: bool) -> list[Credit]:
+def _scan_credits(text: str, anywhere: bool, rules: Rules) -> list[Credit]:
     text = text.strip()
     if not text or (len(text) > MAX_CREDIT_CHARS and not anywhere):
         return []
-    rules = load_rules()
     if any(p.search(text) for p in rules.not_credit):
         return []
     credits: list[Credit] = []
@@ -59,37 +60,36 @@ def _scan_credits(text: str, anywhere: bool) -> list[Credit]:
                 if cleaned:
                     credits.append(Credit(name, cleaned, rule.name))
     if credits:
-        return credits + _label_credits(text, anywhere=True)
-    return _label_credits(text, anywhere=anywhere) or _after_leading_name(text, anywhere)
+        return credits + _label_credits(text, True, rules)
+    return _label_credits(text, anywhere, rules) or _after_leading_name(text, anywhere, rules)
 
 
-def _after_leading_name(text: str, anywhere: bool) -> list[Credit]:
+def _after_leading_name(text: str, anywhere: bool, rules: Rules) -> list[Credit]:
     """A reprint header after a short name ("<republisher> 以下の記事は…"): the header's
     credits, and the name as the account that republished the article."""
-    opening = load_rules().credit_opening.search(text, 1)
+    opening = rules.credit_opening.search(text, 1)
     if not opening:
         return []
     lead = text[: opening.start()].strip()
     name = lead.strip(_TRIM)
     if not name or len(lead) > MAX_LEADING_NAME_CHARS or _NOT_NAME.search(lead):
         return []
-    credits = list(_find_credits(text[opening.start() :], anywhere))
+    credits = list(_find_credits(text[opening.start() :], anywhere, rules))
     if not credits:
         return []
     return [Credit("account", name, "credit:name before reprint header"), *credits]
 
 
-def parse_credits(text: str) -> dict[str, str]:
+def parse_credits(text: str, *, rules: Rules | None = None) -> dict[str, str]:
     """The credit fields of one line, first value per field (other roles left out)."""
     fields: dict[str, str] = {}
-    for credit in find_credits(text):
+    for credit in find_credits(text, rules=rules):
         if credit.field != "other":
             fields.setdefault(credit.field, credit.value)
     return fields
 
 
-def _label_credits(text: str, anywhere: bool) -> list[Credit]:
-    rules = load_rules()
+def _label_credits(text: str, anywhere: bool, rules: Rules) -> list[Credit]:
     lead = _LEAD.match(text).end()
     if not anywhere and not rules.credit_label_any.match(text, lead):
         return []

@@ -7,14 +7,16 @@ import re
 
 from selectolax.lexbor import LexborHTMLParser
 
-from .blocks import walk
+from .blocks import Block, walk
 from .dates import localise
 from .decode import MAX_PAGE_BYTES, Decoded, decode
 from .draft import Draft
 from .language import detect_language
+from .learned import removable, source_key
 from .mirror import read_mirror
-from .record import Article
-from .rules import load_rules
+from .record import Article, Removal
+from .rulebuild import default_rules
+from .rules import Rules
 from .status import page_status, url_status
 from .sweep import sweep
 from .textdump import read_textdump
@@ -31,57 +33,76 @@ def clean(
     max_bytes: int = MAX_PAGE_BYTES,
     content_type: str | None = None,
     fetched_at: dt.datetime | None = None,
+    rules: Rules | None = None,
 ) -> Article:
     """Clean one page (HTML in any encoding, or a text dump) into an Article.
 
     `content_type` is the HTTP Content-Type header the page came with (its charset is
     believed after a BOM and valid UTF-8); `fetched_at`, an aware datetime, is the time
-    that relative dates ("3天前") are counted from: without it they give no date.
+    that relative dates ("3天前") are counted from: without it they give no date. `rules`
+    (from `load_rules()`, perhaps `.with_learned(...)`) default to the shipped ones.
 
     Raises `PageTooLarge` over `max_bytes` and `NotAPage` for binary data; a page that is not
     an article (deleted, blocked, a profile) is an Article with that status and no body.
     """
     if fetched_at is not None and fetched_at.tzinfo is None:
         raise ValueError("fetched_at must be an aware datetime")
+    rules = rules or default_rules()
     decoded = decode(page, max_bytes, content_type=content_type)
     if not _CONTENT.search(decoded.head):
         return Article(status="empty", url=url, reader="none")
-    by_url = url_status(url)
+    by_url = url_status(url, rules)
     if by_url:
         return Article(status=by_url[0], url=url, origins={"status": f"rule:{by_url[1]}"})
     if _HTML.search(decoded.head[:65536]):
-        draft = _read_html(decoded, url, fetched_at)
+        draft = _read_html(decoded, url, fetched_at, rules)
     else:
         text = decoded.text()
-        draft = read_textdump(text, url)
-        if sum(len(b.text) for b in draft.blocks) <= load_rules().short_page_chars:
-            _apply_status(draft, page_status(None, [b.text for b in draft.blocks]))
+        draft = read_textdump(text, url, rules)
+        if sum(len(b.text) for b in draft.blocks) <= rules.short_page_chars:
+            _apply_status(draft, page_status(None, [b.text for b in draft.blocks], rules))
     if decoded.origin not in ("text", "utf-8"):
         draft.origins["encoding"] = f"{decoded.encoding} ({decoded.origin})"
     if draft.status != "ok":
         return _article(draft, "", None)
     fields = draft.fields
     body_blocks = sweep(draft, fields.get("account"), fields.get("title"))
-    draft.settle(frozenset(load_rules().generic["not_names"]))
+    draft.settle(frozenset(rules.generic["not_names"]))
+    body_blocks = _apply_learned(draft, body_blocks)
     body = "\n\n".join(block.text for block in body_blocks)
     if not body:
         draft.status = "empty"
-    language = detect_language(body or fields.get("title", ""))
+    language = detect_language(body or fields.get("title", ""), rules)
     if fields.get("published"):
         fields["published"] = localise(fields["published"], language)
     return _article(draft, body, language)
 
 
-def _read_html(decoded: Decoded, url: str | None, fetched_at: dt.datetime | None) -> Draft:
+def _read_html(
+    decoded: Decoded, url: str | None, fetched_at: dt.datetime | None, rules: Rules
+) -> Draft:
     tree = LexborHTMLParser(decoded.data)
-    if is_wechat(decoded.head):
-        draft = read_wechat(tree, decoded.data, url)
+    if is_wechat(decoded.head, rules):
+        draft = read_wechat(tree, decoded.data, url, rules)
     else:
-        draft = read_mirror(tree, decoded, url, base=fetched_at)
+        draft = read_mirror(tree, decoded, url, rules, base=fetched_at)
     chars = sum(len(b.text) for b in draft.blocks if b.removal is None)
-    if chars <= load_rules().short_page_chars:
-        _apply_status(draft, page_status(tree, _status_lines(tree, draft, chars)))
+    if chars <= rules.short_page_chars:
+        _apply_status(draft, page_status(tree, _status_lines(tree, draft, chars), rules))
     return draft
+
+
+def _apply_learned(draft: Draft, blocks: list[Block]) -> list[Block]:
+    """The body less the blocks its source's learned rules remove (each recorded)."""
+    fields = draft.fields
+    source = source_key(fields.get("account_id"), fields.get("account"), draft.url)
+    learned = draft.rules.learned.get(source) if source else None
+    if not learned:
+        return blocks
+    found = dict(removable([b.text for b in blocks], learned, draft.rules.learning.max_body_share))
+    for index, rule in found.items():
+        draft.removed.append(Removal(rule.kind, rule.name, blocks[index].text))
+    return [block for index, block in enumerate(blocks) if index not in found]
 
 
 def _status_lines(tree: LexborHTMLParser, draft: Draft, chars: int) -> list[str]:

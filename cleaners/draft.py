@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from .blocks import Block
 from .dates import RELATIVE, parse_date_with_kind
 from .record import Removal
-from .rules import BlockRule
+from .rules import BlockRule, Rules
 
 NAME_FIELDS = ("account", "author", "source", "editor", "translator")
 
@@ -18,6 +18,7 @@ class Draft:
     """A page as read, before the boilerplate and attribution rules run over its blocks."""
 
     reader: str
+    rules: Rules
     status: str = "ok"
     url: str | None = None
     fields: dict[str, str] = field(default_factory=dict)

@@ -4,15 +4,13 @@ lines, capture and contact footers (rules in `rules/textdump.toml`)."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from functools import cache
 
 from .blocks import Block
 from .dates import parse_date
 from .draft import Draft
 from .markdown import Line
 from .record import Removal
-from .rules import BlockRule, _block_rule, _load
+from .rules import Rules
 
 MAX_ACCOUNT_CHARS = 40
 MAX_ACCOUNT_LINE_CHARS = 140
@@ -30,26 +28,6 @@ _LATIN = re.compile(r"[A-Za-z]")
 _META_LINE = re.compile(r"(?P<key>[^:：\s][^:：]{0,15}?)\s*[:：]\s*(?P<value>\S.{0,400})")
 
 
-@dataclass(frozen=True)
-class DumpRules:
-    """Header keys, original-post marks and footer rules of text dumps."""
-
-    original_marks: frozenset[str]
-    header_keys: dict[str, str]
-    footers: tuple[BlockRule, ...]
-
-
-@cache
-def dump_rules() -> DumpRules:
-    """The rules of `textdump.toml` (loaded once)."""
-    data = _load("textdump.toml")
-    return DumpRules(
-        original_marks=frozenset(data.get("original_marks", ())),
-        header_keys={key.casefold(): field for key, field in data["header_keys"].items()},
-        footers=tuple(_block_rule(entry, "textdump.toml") for entry in data.get("footer", [])),
-    )
-
-
 def read_account_line(draft: Draft, raw: str) -> bool:
     """Read "<author>  <account>  2023-10-14 09:25" (names, then a date-time); True if it was."""
     text = raw.strip()
@@ -61,7 +39,7 @@ def read_account_line(draft: Draft, raw: str) -> bool:
     names = [n for n in _NAME_GAP.split(match["names"].strip()) if n]
     if len(names) == 1 and " " in names[0] and not _LATIN.search(names[0]):
         names = names[0].split(" ")
-    original = bool(names) and names[0] in dump_rules().original_marks
+    original = bool(names) and names[0] in draft.rules.textdump.original_marks
     if original:
         names = names[1:]
     if not names or any(len(n) > MAX_ACCOUNT_CHARS or _NOT_NAME.search(n) for n in names):
@@ -81,7 +59,7 @@ def read_meta_line(draft: Draft, line: Line) -> bool:
     if line.tag not in ("blockquote", "li"):
         return False
     match = _META_LINE.fullmatch(line.text)
-    field = dump_rules().header_keys.get(match["key"].casefold()) if match else None
+    field = draft.rules.textdump.header_keys.get(match["key"].casefold()) if match else None
     if not match or not field:
         return False
     value = match["value"].strip()
@@ -96,7 +74,7 @@ def read_meta_line(draft: Draft, line: Line) -> bool:
     return True
 
 
-def mark_footer(blocks: list[Block]) -> None:
+def mark_footer(blocks: list[Block], rules: Rules) -> None:
     """Mark the capture, tool and contact lines among a dump's last blocks as removed."""
     seen = 0
     for block in reversed(blocks):
@@ -105,7 +83,7 @@ def mark_footer(blocks: list[Block]) -> None:
         if block.removal:
             continue
         seen += 1
-        for rule in dump_rules().footers:
+        for rule in rules.textdump.footers:
             if len(block.text) <= rule.max_chars and rule.pattern.search(block.text):
                 block.removal = Removal(rule.kind, rule.name, block.text)
                 break

@@ -20,4 +20,14 @@ class PageTooLarge(CleanerError):
 
 
 class RuleError(CleanerError):
-    """A rule file cannot be read or holds an invalid rule."""
+    """A rule file cannot be read or holds an invalid rule: which file, rule and key, and why."""
+
+    def __init__(
+        self, origin: str, reason: str, rule: str | None = None, key: str | None = None
+    ) -> None:
+        self.origin = origin
+        self.rule = rule
+        self.key = key
+        self.reason = reason
+        where = origin + (f": rule {rule!r}" if rule else "") + (f": key {key!r}" if key else "")
+        super().__init__(f"{where}: {reason}")

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import re
 
-from .rules import load_rules
+from .rules import Rules
 
 _KANA = re.compile(r"[\u3040-\u30ff]")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]")
 
 
-def detect_language(text: str) -> str | None:
+def detect_language(text: str, rules: Rules) -> str | None:
     """BCP 47 tag for the dominant script of `text`, or None when there is no text."""
     sample = text[:20000]
     kana = len(_KANA.findall(sample))
@@ -22,7 +22,6 @@ def detect_language(text: str) -> str | None:
     if kana > 0.05 * (kana + han) and kana >= 10:
         return "ja"
     if han >= latin / 4 and han > 0:
-        rules = load_rules()
         simplified = len(rules.simplified_chars.findall(sample))
         traditional = len(rules.traditional_chars.findall(sample))
         return "zh-Hant" if traditional > simplified else "zh-Hans"

@@ -16,7 +16,7 @@ from .decode import Decoded
 from .draft import Draft
 from .page import first_text, node_value, page_url
 from .record import Removal
-from .rules import Site, load_rules
+from .rules import Rules, Site
 
 MIN_CONTENT_CHARS = 80
 MIN_TITLE_SHARE = 0.4
@@ -28,11 +28,11 @@ MAX_SITE_NAME_CHARS = 20
 _DOMAIN = re.compile(r"^[\w-]+(\.[\w-]+)+$")
 
 
-def find_site(html: str, url: str | None) -> Site | None:
+def find_site(html: str, url: str | None, rules: Rules) -> Site | None:
     """The site rules that apply to this page: by the URL's host, else by a marker that only
     one site's pages carry."""
     host = (urlsplit(url).hostname or "") if url else ""
-    sites = load_rules().sites
+    sites = rules.sites
     for site in sites:
         if host and any(host == h or host.endswith("." + h) for h in site.hosts):
             return site
@@ -47,22 +47,27 @@ def _marked(site: Site, html: str) -> bool:
 
 
 def read_mirror(
-    tree: LexborHTMLParser, decoded: Decoded, url: str | None, base: dt.datetime | None = None
+    tree: LexborHTMLParser,
+    decoded: Decoded,
+    url: str | None,
+    rules: Rules,
+    base: dt.datetime | None = None,
 ) -> Draft:
     """A draft of a mirror page: fields from site rules and meta tags, blocks from the content.
 
     `base` is the fetch time, against which relative dates are resolved."""
     own_url, own_origin = page_url(tree)
-    site = find_site(decoded.head, url or own_url)
-    draft = Draft(reader=f"mirror:{site.name}" if site else "mirror", base=base)
+    site = find_site(decoded.head, url or own_url, rules)
+    draft = Draft(reader=f"mirror:{site.name}" if site else "mirror", rules=rules, base=base)
     draft.url = url or own_url or None
     if draft.url:
         draft.origins["url"] = "given" if url else own_origin
     if site:
         draft.site_rules = site.boilerplate
     _read_fields(draft, tree, site)
-    walked = walk(tree.body, [(s, "chrome", f"html.{s}") for s in _selectors(site, "drop")])
-    located = _locate(tree, walked, site)
+    drops = _selectors(rules, site, "drop")
+    walked = walk(tree.body, [(s, "chrome", f"html.{s}") for s in drops])
+    located = _locate(tree, walked, site, rules)
     if located is None:
         return draft
     draft.origins["body"] = located.rule
@@ -72,34 +77,36 @@ def read_mirror(
     return draft
 
 
-def _selectors(site: Site | None, key: str) -> tuple[str, ...]:
-    generic = load_rules().generic.get(key, ())
+def _selectors(rules: Rules, site: Site | None, key: str) -> tuple[str, ...]:
+    generic = rules.generic.get(key, ())
     return (site.selectors.get(key, ()) if site else ()) + generic
 
 
 def _read_fields(draft: Draft, tree: LexborHTMLParser, site: Site | None) -> None:
-    generic = load_rules().generic
-    _offer_selected(draft, tree, "account", _selectors(site, "account"))
+    rules = draft.rules
+    generic = rules.generic
+    _offer_selected(draft, tree, "account", _selectors(rules, site, "account"))
     site_authors = (
         site.selectors.get("author", ()) + site.selectors.get("author_links", ()) if site else ()
     )
     _offer_selected(draft, tree, "author", site_authors)
     uploaders = site.selectors.get("uploader", ()) if site else ()
     _offer_selected(draft, tree, "author", uploaders + generic["author"], weak=True)
-    _read_meta_credits(draft, tree, _selectors(site, "meta"))
-    _offer_selected(draft, tree, "published", _selectors(site, "date"))
-    draft.offer("title", *_title(tree, site.selectors.get("title", ()) if site else ()))
+    _read_meta_credits(draft, tree, _selectors(rules, site, "meta"))
+    _offer_selected(draft, tree, "published", _selectors(rules, site, "date"))
+    draft.offer("title", *_title(tree, site.selectors.get("title", ()) if site else (), rules))
     if not draft.fields.get("account") and draft.origins.get("source", "").startswith("meta "):
         draft.offer("account", draft.fields["source"], "meta source (no outlet named)")
-    draft.fallback("account", *_title_suffix(tree, draft.fields.get("title")))
+    draft.fallback("account", *_title_suffix(tree, draft.fields.get("title"), rules))
     if draft.url:
         draft.fallback("account", urlsplit(draft.url).hostname or "", "url:host")
 
 
-def _locate(tree: LexborHTMLParser, walked: Walk, site: Site | None) -> Located | None:
+def _locate(
+    tree: LexborHTMLParser, walked: Walk, site: Site | None, rules: Rules
+) -> Located | None:
     """The article's container: the site's content selector, else a generic selector whose
     element scores close to the best, else the best-scoring element."""
-    rules = load_rules()
     ids = {element.node_id: index for index, element in enumerate(walked.elements)}
     site_elements = _matched(tree, site.selectors.get("content", ()) if site else (), ids)
     content = rules.content
@@ -130,15 +137,16 @@ def _read_zones(draft: Draft, blocks: list[Block], located: Located) -> None:
     first = range(located.start, min(located.end, located.start + CONTAINER_HEAD_BLOCKS))
     after = range(located.end, min(len(blocks), located.end + FOOTER_BLOCKS))
     title = _title_block(blocks, draft.fields.get("title"), located)
-    skip = load_rules().generic["date_skip"]
+    rules = draft.rules
+    skip = rules.generic["date_skip"]
     # Nearest the title first: a byline sits next to it, sidebars and archives further away.
     for index in sorted((*before, *first, *after), key=lambda i: (abs(i - title), i < title)):
         block = blocks[index]
         if len(block.text) > MAX_ZONE_BLOCK_CHARS:
             continue
-        credits = find_credits(f" {TOKEN} ".join(block.parts), anywhere=True)
+        credits = find_credits(f" {TOKEN} ".join(block.parts), anywhere=True, rules=rules)
         for part in block.segments:
-            credits.extend(find_credits(part))
+            credits.extend(find_credits(part, rules=rules))
         # Credits next to the title outrank the page's meta tags; those below the article
         # (a portal's own 责任编辑) give way to the article's own credits.
         offer = draft.fallback if index >= located.end else draft.offer
@@ -171,7 +179,7 @@ def _title_block(blocks: list[Block], title: str | None, located: Located) -> in
 def _read_byline(draft: Draft, text: str) -> None:
     """An unlabelled byline: "<date> <outlet>" names the source, "<name> <date>" the account
     that posted the page."""
-    content = load_rules().content
+    content = draft.rules.content
     match = content.date_then_source.match(text)
     if match:
         draft.offer("source", match["name"], "page:date then source")
@@ -184,7 +192,7 @@ def _read_byline(draft: Draft, text: str) -> None:
 def _offer_selected(
     draft: Draft, tree: LexborHTMLParser, field: str, selectors, weak=False
 ) -> None:
-    generic = load_rules().generic
+    generic = draft.rules.generic
     not_names = set(generic["not_names"])
     for selector in selectors:
         for node in tree.css(selector)[:3]:
@@ -209,7 +217,7 @@ def _read_meta_credits(draft: Draft, tree: LexborHTMLParser, selectors) -> None:
             text = f" {TOKEN} ".join(
                 t for t in (normalise(n.text_content or "") for n in _text_nodes(node)) if t
             )
-            for credit in find_credits(text, anywhere=True):
+            for credit in find_credits(text, anywhere=True, rules=draft.rules):
                 if credit.field not in ("other",):
                     draft.offer(credit.field, credit.value, f"meta {credit.rule}")
             draft.offer_date(text.replace(TOKEN, " "), f"dom:{selector}")
@@ -221,13 +229,13 @@ def _text_nodes(node: LexborNode):
             yield child
 
 
-def _title(tree: LexborHTMLParser, site_selectors) -> tuple[str, str]:
+def _title(tree: LexborHTMLParser, site_selectors, rules: Rules) -> tuple[str, str]:
     """The title: the site's title element, else the heading that the page's <title> (or
     og:title) starts with, else the longest part of that title (site names and keywords cut)."""
     value, selector = first_text(tree, site_selectors)
     if value:
         return value, f"dom:{selector}"
-    full, selector = first_text(tree, load_rules().generic["title"])
+    full, selector = first_text(tree, rules.generic["title"])
     headings = [normalise(h.text(separator=" ")) for h in tree.css("h1, h2")[:12]]
     if full:
         key = _key(full)
@@ -235,15 +243,15 @@ def _title(tree: LexborHTMLParser, site_selectors) -> tuple[str, str]:
         best = max(matching, key=len, default="")
         if len(best) >= MIN_TITLE_SHARE * len(full):
             return best, "dom:h1"
-        segments = _title_parts(full) or [full]
+        segments = _title_parts(full, rules) or [full]
         return max(segments, key=len), f"meta:{selector}"
     return (headings[0], "dom:h1") if headings and headings[0] else ("", "")
 
 
-def _title_suffix(tree: LexborHTMLParser, title: str | None) -> tuple[str, str]:
+def _title_suffix(tree: LexborHTMLParser, title: str | None, rules: Rules) -> tuple[str, str]:
     """The site's name as the page's <title> ends with it: "Headline_Site" or "Headline - Site"."""
     node = tree.css_first("title")
-    segments = _title_parts(normalise(node.text()) if node is not None else "")
+    segments = _title_parts(normalise(node.text()) if node is not None else "", rules)
     while len(segments) >= 2 and _DOMAIN.match(segments[-1]):
         segments.pop()
     if len(segments) < 2:
@@ -254,8 +262,8 @@ def _title_suffix(tree: LexborHTMLParser, title: str | None) -> tuple[str, str]:
     return last, "meta:title suffix"
 
 
-def _title_parts(full: str) -> list[str]:
-    return [p for p in load_rules().content.title_separators.split(full) if p]
+def _title_parts(full: str, rules: Rules) -> list[str]:
+    return [p for p in rules.content.title_separators.split(full) if p]
 
 
 def _key(text: str) -> str:

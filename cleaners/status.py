@@ -8,7 +8,7 @@ from functools import cached_property
 from selectolax.lexbor import LexborHTMLParser
 
 from .blocks import normalise
-from .rules import StatusRule, load_rules
+from .rules import Rules, StatusRule
 from .scripts import js_unescape
 
 _LEAD = re.compile(r"^[\W_]+")
@@ -103,14 +103,15 @@ def _matches(rule: StatusRule, kind: str, page: _Page) -> bool:
     return False
 
 
-def page_status(tree: LexborHTMLParser | None, lines: list[str]) -> tuple[str, str] | None:
+def page_status(
+    tree: LexborHTMLParser | None, lines: list[str], rules: Rules
+) -> tuple[str, str] | None:
     """(status, rule name) when the page is an error, block or non-article page, else None.
 
     `lines` are the page's visible lines. Each rule is looked for in the kinds of place it
     names (status.toml): an error message stands on a short line of its own, so that an
     article sentence that merely mentions 环境异常 does not count.
     """
-    rules = load_rules()
     if tree is not None:
         for selector in rules.status_selectors:
             for node in tree.css(selector):
@@ -125,11 +126,11 @@ def page_status(tree: LexborHTMLParser | None, lines: list[str]) -> tuple[str, s
     return None
 
 
-def url_status(url: str | None) -> tuple[str, str] | None:
+def url_status(url: str | None, rules: Rules) -> tuple[str, str] | None:
     """(status, rule name) when the URL alone says the page is not an article."""
     if not url:
         return None
-    for rule in load_rules().url_statuses:
+    for rule in rules.url_statuses:
         if rule.pattern.search(url):
             return rule.status, rule.name
     return None

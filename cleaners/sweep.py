@@ -23,7 +23,7 @@ from .blocks import Block
 from .cues import CueScore, Shape, counts, is_label, is_signature, score, shape
 from .draft import Draft
 from .record import Removal
-from .rules import BlockRule, Rules, SectionRule, load_rules
+from .rules import BlockRule, Rules, SectionRule
 
 MAX_HEADING_CHARS = 40
 MAX_ITEM_CHARS = 160
@@ -57,7 +57,7 @@ class _Sweep:
     """One pass over a draft's blocks, deciding for each whether it stays in the body."""
 
     def __init__(self, draft: Draft, account: str | None, title: str | None) -> None:
-        self.rules: Rules = load_rules()
+        self.rules: Rules = draft.rules
         self.draft = draft
         self.blocks = draft.blocks
         self.site_rules = draft.site_rules
@@ -93,7 +93,7 @@ class _Sweep:
         for block in kept[-2:]:
             closing = _CLOSING_NOTE.search(block.text)
             if closing:
-                self.credits.extend(find_credits(closing.group(0)))
+                self.credits.extend(find_credits(closing.group(0), rules=self.rules))
         for credit in self.credits:
             if credit.field in CREDIT_FIELDS:
                 self.draft.offer(credit.field, credit.value, credit.rule)
@@ -107,7 +107,7 @@ class _Sweep:
         for block in self.blocks:
             removal = block.removal
             if removal is not None and removal.rule not in OUTSIDE_RULES:
-                self.credits.extend(find_credits(block.text))
+                self.credits.extend(find_credits(block.text, rules=self.rules))
 
     def _read_dateline(self) -> None:
         """The author a news dateline names (新华社…电（记者X）), from the first paragraphs."""
@@ -142,14 +142,14 @@ class _Sweep:
         text = block.text
         if len(text) <= 2 * MAX_HEADING_CHARS and self._names_page(text, i):
             return self._remove(i, "chrome", self._names_page(text, i))
-        section = heading_rule(text)
+        section = heading_rule(text, self.rules)
         if section and (section.kind != "blurb" or self.in_tail[i]):
             self._remove(i, section.kind, section.name)
             return self._consume_section(i + 1, section)
         rule = self._boilerplate(block)
         if rule:
             return self._remove(i, rule.kind, rule.name)
-        found = find_credits(text)
+        found = find_credits(text, rules=self.rules)
         if found:
             self.credits.extend(found)
             if _PARENTHESISED.match(text):
@@ -171,7 +171,7 @@ class _Sweep:
                 self.decisions[i] = block.removal
                 i += 1
                 continue
-            if heading_rule(block.text) or find_credits(block.text):
+            if heading_rule(block.text, self.rules) or find_credits(block.text, rules=self.rules):
                 return i
             if section.kind == "blurb":
                 if taken >= MAX_BLURB_BLOCKS or (
@@ -198,7 +198,8 @@ class _Sweep:
         return not subject or _key(subject) in _key(block.text)
 
     def _boilerplate(self, block: Block) -> BlockRule | None:
-        return _first_rule(block.text, self.site_rules) or _language_rule(block.text)
+        site_rule = _first_rule(block.text, self.site_rules)
+        return site_rule or _language_rule(block.text, self.rules)
 
     def _names_page(self, text: str, i: int) -> str | None:
         """ "repeated-title" or "account-name" when a short block only repeats one of them."""
@@ -374,19 +375,19 @@ def sweep(draft: Draft, account: str | None, title: str | None) -> list[Block]:
 
 
 @lru_cache(maxsize=4096)
-def heading_rule(text: str) -> SectionRule | None:
+def heading_rule(text: str, rules: Rules) -> SectionRule | None:
     """The section rule whose heading `text` is, if any."""
     if len(text) > MAX_HEADING_CHARS:
         return None
-    for rule in load_rules().sections:
+    for rule in rules.sections:
         if rule.heading.search(text):
             return rule
     return None
 
 
 @lru_cache(maxsize=4096)
-def _language_rule(text: str) -> BlockRule | None:
-    return _first_rule(text, load_rules().blocks)
+def _language_rule(text: str, rules: Rules) -> BlockRule | None:
+    return _first_rule(text, rules.blocks)
 
 
 def _first_rule(text: str, block_rules: tuple[BlockRule, ...]) -> BlockRule | None:

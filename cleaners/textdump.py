@@ -12,7 +12,7 @@ from .draft import Draft
 from .dumpmeta import MAX_ACCOUNT_CHARS, mark_footer, read_account_line, read_meta_line
 from .markdown import Line, is_fence, read_line
 from .record import Removal
-from .rules import load_rules
+from .rules import Rules
 from .sweep import heading_rule
 
 MAX_TITLE_CHARS = 100
@@ -40,9 +40,9 @@ FRONT_MATTER_FIELDS = {
 }
 
 
-def read_textdump(text: str, url: str | None) -> Draft:
+def read_textdump(text: str, url: str | None, rules: Rules) -> Draft:
     """A draft of a text dump: front matter, header lines, and the text split into blocks."""
-    draft = Draft(reader="text", url=url)
+    draft = Draft(reader="text", rules=rules, url=url)
     if url:
         draft.origins["url"] = "given"
     raw_lines = text.splitlines()
@@ -59,7 +59,7 @@ def read_textdump(text: str, url: str | None) -> Draft:
             continue
         if not line.text:
             continue
-        if not draft.fields.get("title") and _is_title(line.text):
+        if not draft.fields.get("title") and _is_title(line.text, rules):
             draft.offer("title", line.text, "text:title line")
             continue
         if line.tag == "p" and _is_flattened(line.text):
@@ -70,7 +70,7 @@ def read_textdump(text: str, url: str | None) -> Draft:
             blocks.append(_block(line, tuple(images)))
         first = False
         images = []
-    mark_footer(blocks)
+    mark_footer(blocks, rules)
     draft.blocks = blocks
     return draft
 
@@ -109,7 +109,7 @@ def _header(draft: Draft, lines: list[tuple[str, Line]]) -> tuple[int, list[str]
             images.extend(line.images)
         elif first and title == line.text:
             draft.removed.append(Removal("chrome", "repeated-title", line.text))
-        elif first and not title and _is_title(line.text, heading=line.tag.startswith("h")):
+        elif first and not title and _is_title(line.text, draft.rules, line.tag[:1] == "h"):
             draft.offer("title", line.text, "text:title line")
         elif not account_line and read_account_line(draft, raw):
             account_line = True
@@ -149,21 +149,21 @@ def _front_matter(draft: Draft, lines: list[str]) -> int:
     return index if not fenced else 0
 
 
-def _is_title(line: str, heading: bool = False) -> bool:
+def _is_title(line: str, rules: Rules, heading: bool = False) -> bool:
     """A title line; a heading that opens the dump may be longer and end in a full stop."""
     if heading:
-        return len(line) <= MAX_HEADING_TITLE_CHARS and not find_credits(line)
+        return len(line) <= MAX_HEADING_TITLE_CHARS and not find_credits(line, rules=rules)
     return (
         len(line) <= MAX_TITLE_CHARS
         and not line.endswith(("。", "：", ":"))
-        and heading_rule(line) is None
-        and not find_credits(line)
+        and heading_rule(line, rules) is None
+        and not find_credits(line, rules=rules)
     )
 
 
 def _offer_leading_account(draft: Draft, text: str) -> None:
     """The republisher's name that stands before a reprint header on the first body line."""
-    for credit in find_credits(text):
+    for credit in find_credits(text, rules=draft.rules):
         if credit.field == "account":
             draft.offer("account", credit.value, "text:before reprint header")
 
@@ -201,25 +201,24 @@ def _split_line(draft: Draft, line: Line, first_header: bool) -> list[Block]:
     """Split a flattened line at sentence ends, section headings and credit openings."""
     pieces: list[str] = []
     for sentence in _SENTENCE_END.split(line.text):
-        pieces.extend(_split_at_markers(sentence))
+        pieces.extend(_split_at_markers(sentence, draft.rules))
     blocks: list[Block] = []
-    opening = load_rules().credit_opening
+    opening = draft.rules.credit_opening
     for index, piece in enumerate(pieces):
         if opening.match(piece):
             if index == 1 and first_header and len(pieces[0]) <= MAX_ACCOUNT_CHARS:
                 # The republisher's name glued before the reprint header.
                 draft.offer("account", pieces[0], "text:before reprint header")
                 blocks = [_removed(pieces[0], "chrome", "text.account-line")]
-            blocks.extend(_split_header(piece))
+            blocks.extend(_split_header(piece, draft.rules))
             continue
         link_chars = len(piece) if line.links else 0
         blocks.append(Block(text=piece, links=line.links, link_chars=link_chars))
     return blocks
 
 
-def _split_at_markers(sentence: str) -> list[str]:
+def _split_at_markers(sentence: str, rules: Rules) -> list[str]:
     tokens = sentence.split(" ")
-    rules = load_rules()
     out: list[list[str]] = [[]]
     for index, token in enumerate(tokens):
         if _SEPARATOR_TOKEN.fullmatch(token):
@@ -227,7 +226,7 @@ def _split_at_markers(sentence: str) -> list[str]:
             continue
         if index and (rules.credit_opening.match(token) or rules.credit_label_any.match(token)):
             out.append([])
-        if heading_rule(token):
+        if heading_rule(token, rules):
             out.append([token])
             out.append([])
             continue
@@ -235,12 +234,12 @@ def _split_at_markers(sentence: str) -> list[str]:
     return [" ".join(part).strip() for part in out if " ".join(part).strip()]
 
 
-def _split_header(text: str) -> list[Block]:
+def _split_header(text: str, rules: Rules) -> list[Block]:
     """The shortest run of words that makes a whole reprint header, and the text after it."""
     words = text.split(" ")
     for count in range(1, min(len(words), MAX_HEADER_WORDS) + 1):
         head = " ".join(words[:count])
-        fields = {c.field for c in find_credits(head)}
+        fields = {c.field for c in find_credits(head, rules=rules)}
         if "author" in fields or ("source" in fields and count == len(words)):
             rest = " ".join(words[count:]).strip()
             return [Block(text=head)] + ([Block(text=rest)] if rest else [])

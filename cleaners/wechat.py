@@ -13,7 +13,7 @@ from .dates import from_epoch, parse_date
 from .draft import Draft
 from .page import first_text, meta, page_url
 from .record import Removal
-from .rules import load_rules
+from .rules import Rules
 from .scripts import PageScripts, read_first, read_list_values, read_scripts
 
 ARTICLE_PARAMETERS = ("__biz", "mid", "idx", "sn")
@@ -23,20 +23,22 @@ EPOCH_DIGITS = 13
 MAX_DATE_CHARS = 64
 
 
-def is_wechat(html: str) -> bool:
+def is_wechat(html: str, rules: Rules) -> bool:
     """True when the page carries the markers of a WeChat article page."""
-    return any(marker in html for marker in load_rules().wechat["detect"]["markers"])
+    return any(marker in html for marker in rules.wechat["detect"]["markers"])
 
 
-def read_wechat(tree: LexborHTMLParser, source: bytes | str, url: str | None) -> Draft:
+def read_wechat(
+    tree: LexborHTMLParser, source: bytes | str, url: str | None, rules: Rules
+) -> Draft:
     """A draft of a WeChat page (`source`, the page as parsed into `tree`): fields with
     origins and the content's blocks."""
-    config = load_rules().wechat
+    config = rules.wechat
     selectors = config["selectors"]
     names = [name for group in config["script"].values() for name in group]
     scripts = PageScripts(source)
     found = read_scripts(scripts, names)
-    draft = Draft(reader="wechat")
+    draft = Draft(reader="wechat", rules=rules)
 
     def script(field: str) -> tuple[str, str]:
         for name in config["script"][field]:
@@ -120,7 +122,7 @@ def _dom(scope: LexborNode, selectors: list[str]) -> tuple[str, str]:
 
 def _dom_author(scope: LexborNode, draft: Draft) -> tuple[str, str]:
     """The author slot of the page, unless it holds furniture or the account's own name."""
-    config = load_rules().wechat
+    config = draft.rules.wechat
     not_author = re.compile(config["selectors"]["not_author"])
     for selector in config["selectors"]["author"]:
         for node in scope.css(selector)[:2]:
@@ -155,7 +157,7 @@ def _read_reprint(draft: Draft, tree: LexborHTMLParser, script, selectors) -> No
             break
     if card is not None:
         tips, _ = first_text(card, selectors["reprint_card_tips"])
-        for credit in find_credits(tips):
+        for credit in find_credits(tips, rules=draft.rules):
             if credit.field in ("source", "author"):
                 draft.offer(credit.field, credit.value, "wechat:reprint card")
         name, _ = first_text(card, selectors["reprint_card_source"])

@@ -11,6 +11,7 @@ from .errors import (
     SchemaTooNew,
 )
 from .importer import ImportResult, import_paths, page_files, read_capped
+from .learn import LearnResult, RuleState, UnknownRule, learn, learned_rules, set_state
 from .reclean import reclean
 from .runs import RecordedRun, RunStatus, Terminated, finish_run, recorded_run, start_run
 from .schema import SCHEMA_VERSION, open_database
@@ -35,18 +36,23 @@ __all__ = [
     "DbError",
     "ImportResult",
     "LastFetch",
+    "LearnResult",
     "NotADatabase",
     "PageSource",
     "RecordedRun",
+    "RuleState",
     "RunStatus",
     "SchemaTooNew",
     "Terminated",
+    "UnknownRule",
     "finish_run",
     "fts_query",
     "http_date",
     "import_paths",
     "instant",
     "last_fetch",
+    "learn",
+    "learned_rules",
     "open_database",
     "page_files",
     "read_capped",
@@ -58,6 +64,7 @@ __all__ = [
     "response_time",
     "save_page",
     "search",
+    "set_state",
     "snapshot_bytes",
     "snippet",
     "start_run",

@@ -135,6 +135,28 @@ TABLES: dict[str, dict[str, Any]] = {
             "text": "The removed text",
         },
     },
+    "learned_rules": {
+        "description": "Boilerplate learned from each source's own articles by `reprints "
+        "learn`: a block standing at the head or tail of enough of the source's works. "
+        "Rejected rules are never applied; `reprints rules reject/accept` sets the state.",
+        "sort_desc": "works",
+        "facets": ["source", "kind", "place", "state"],
+        "label_column": "example",
+        "columns": {
+            "name": "The rule's name, as removals.rule gives it",
+            "source": "The WeChat account id, account name or host whose articles it applies to",
+            "kind": "What the block is (from the shipped cues, else learned)",
+            "place": "Where it stands in the body: head or tail",
+            "text": "The block's normalised text, which the rule matches",
+            "example": "The block as it stood in one article",
+            "works": "Distinct works of the source it stood in",
+            "source_works": "Distinct works of the source in the database",
+            "article_ids": "Some of the articles it stood in (JSON)",
+            "state": "learned, accepted or rejected (by the user)",
+            "learned_at": "When it was last learned (UTC)",
+            "run_id": "The learning run",
+        },
+    },
     "fetches": {
         "description": "Every HTTP request or file read, successful or not.",
         "sort_desc": "fetched_at",
@@ -257,6 +279,7 @@ FOREIGN_KEYS = {
     ("article_versions", "run_id"): "runs",
     ("article_versions", "replaced_by_run"): "runs",
     ("removals", "article_id"): "articles",
+    ("learned_rules", "run_id"): "runs",
     ("fetches", "run_id"): "runs",
     ("fetches", "sha256"): "snapshots",
 }

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from cleaners import MAX_PAGE_BYTES, CleanerError, clean
+from cleaners import MAX_PAGE_BYTES, CleanerError, Rules, clean, load_rules
 
 from .errors import database_failure, is_operational
 from .store import (
@@ -166,6 +166,7 @@ def import_paths(
     follow_symlinks: bool = False,
     max_bytes: int = MAX_PAGE_BYTES,
     result: ImportResult | None = None,
+    rules: Rules | None = None,
 ) -> ImportResult:
     """Import every page file; a bad file is recorded and skipped, never half-written.
 
@@ -174,7 +175,8 @@ def import_paths(
     out (see `page_files`) count as `skipped`; reads stop at `max_bytes`. Counts and
     problems go into `result` when given (so that they outlive an exception), else into a
     new one. A SQLite failure of the database itself rolls back the file's transaction and
-    raises a `DatabaseFailure`; any other exception fails that one file.
+    raises a `DatabaseFailure`; any other exception fails that one file. `rules` (default:
+    the shipped ones) clean the pages.
     """
     if fetched_at is not None and fetched_at.tzinfo is None:
         raise ValueError("fetched_at must be an aware datetime")
@@ -188,9 +190,10 @@ def import_paths(
             progress(path, "skipped")
 
     files = page_files(paths, suffixes, follow_symlinks=follow_symlinks, skipped=skip)
+    options = _Options(fetched_at, max_bytes, rules or load_rules())
     for path in files:
         try:
-            outcome = _contained(db, run_id, path, result, fetched_at, max_bytes)
+            outcome = _contained(db, run_id, path, result, options)
         except sqlite3.Error as exc:
             rollback(db)
             raise database_failure(exc, database_file(db)) from exc
@@ -200,17 +203,21 @@ def import_paths(
     return result
 
 
+@dataclass(frozen=True)
+class _Options:
+    """How every file of one import is read and cleaned."""
+
+    fetched_at: dt.datetime | None
+    max_bytes: int
+    rules: Rules
+
+
 def _contained(
-    db: sqlite_utils.Database,
-    run_id: int,
-    path: Path,
-    result: ImportResult,
-    fetched_at: dt.datetime | None,
-    max_bytes: int,
+    db: sqlite_utils.Database, run_id: int, path: Path, result: ImportResult, options: _Options
 ) -> str:
     """Import one file; any failure but the database's own is that file's failure."""
     try:
-        return _import_file(db, run_id, path, result, fetched_at, max_bytes)
+        return _import_file(db, run_id, path, result, options)
     except sqlite3.Error as exc:
         rollback(db)
         if is_operational(exc):
@@ -222,13 +229,9 @@ def _contained(
 
 
 def _import_file(
-    db: sqlite_utils.Database,
-    run_id: int,
-    path: Path,
-    result: ImportResult,
-    fetched_at: dt.datetime | None,
-    max_bytes: int,
+    db: sqlite_utils.Database, run_id: int, path: Path, result: ImportResult, options: _Options
 ) -> str:
+    fetched_at, max_bytes = options.fetched_at, options.max_bytes
     result.counts["discovered"] += 1
     url = path.resolve().as_uri()
     seen = now()
@@ -244,11 +247,11 @@ def _import_file(
     if touch_if_unchanged(db, url, sha256(data), seen, base):
         return "unchanged"
     try:
-        article = clean(data, fetched_at=fetched_at, max_bytes=max_bytes)
+        article = clean(data, fetched_at=fetched_at, max_bytes=max_bytes, rules=options.rules)
     except CleanerError as exc:
         return _failed(db, run_id, path, url, seen, str(exc), result)
     source = PageSource(url=url, fetched_at=seen, last_modified=modified, date_base=base)
-    return save_page(db, run_id, source, data, article)
+    return save_page(db, run_id, source, data, article, options.rules)
 
 
 def _failed(db, run_id, path: Path, url: str, seen: str, reason: str, result) -> str:

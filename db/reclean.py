@@ -10,7 +10,7 @@ from typing import Any
 
 import sqlite_utils
 
-from cleaners import CleanerError, clean, cleaner_version
+from cleaners import CleanerError, Rules, clean, load_rules, source_key
 
 from .clock import instant
 from .store import reclean_article, snapshot_bytes
@@ -30,6 +30,7 @@ def reclean(
     progress: Callable[[dict, str], None] | None = None,
     errors: list[str] | None = None,
     counts: Counter[str] | None = None,
+    rules: Rules | None = None,
 ) -> Counter[str]:
     """Clean every article's snapshot again, with what its fetch told the first cleaning (the
     URL, Content-Type and the time relative dates count from); store a new version where the
@@ -38,16 +39,20 @@ def reclean(
     An article whose snapshot cannot be read or cleaned, for any reason, counts as failed
     (its reason appended to `errors`) and the others go on; a failure of the database itself
     (sqlite3.Error) ends the reclean. Pass `counts` to keep the counts when it does.
+    `rules` (default: the shipped ones) are those of the cleaning, learned rules included:
+    `only_outdated` skips the articles whose rules, learned ones of their source included,
+    are the same.
     """
     counts = Counter() if counts is None else counts
-    current = cleaner_version()
+    rules = rules or load_rules()
     for row in list(db.query(SELECT_ARTICLES)):
         counts["discovered"] += 1
-        if only_outdated and row["cleaner_version"] == current:
+        if only_outdated and row["cleaner_version"] == _current_version(rules, row):
             counts["skipped"] += 1
             continue
         try:
-            article = clean(snapshot_bytes(db, row["snapshot"]), **_as_fetched(row))
+            data = snapshot_bytes(db, row["snapshot"])
+            article = clean(data, **_as_fetched(row), rules=rules)
         except sqlite3.Error:
             raise
         except Exception as exc:  # one bad snapshot must not end the reclean
@@ -58,11 +63,15 @@ def reclean(
             if progress:
                 progress(row, "failed")
             continue
-        outcome = reclean_article(db, run_id, row, article)
+        outcome = reclean_article(db, run_id, row, article, rules)
         counts[outcome] += 1
         if progress:
             progress(row, outcome)
     return counts
+
+
+def _current_version(rules: Rules, row: dict[str, Any]) -> str:
+    return rules.version_for(source_key(row["account_id"], row["account"], row["url"]))
 
 
 def _as_fetched(row: dict[str, Any]) -> dict[str, Any]:

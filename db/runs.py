@@ -17,7 +17,7 @@ from types import FrameType
 
 import sqlite_utils
 
-from cleaners import cleaner_version
+from cleaners import Rules, load_rules
 
 from .errors import database_failure, is_operational
 from .schema import transaction
@@ -46,8 +46,11 @@ class RunStatus(enum.StrEnum):
     INTERRUPTED = "interrupted"
 
 
-def start_run(db: sqlite_utils.Database, command: str, arguments: list[str]) -> int:
-    """Insert a run in state `running`; earlier runs whose process died become `interrupted`."""
+def start_run(
+    db: sqlite_utils.Database, command: str, arguments: list[str], rules: Rules | None = None
+) -> int:
+    """Insert a run in state `running`, with the version of the rule files it uses; earlier
+    runs whose process died become `interrupted`."""
     with transaction(db):
         for run_id, pid in db.execute("SELECT id, pid FROM runs WHERE status = 'running'"):
             if not _alive(pid):
@@ -59,7 +62,7 @@ def start_run(db: sqlite_utils.Database, command: str, arguments: list[str]) -> 
                     "command": command,
                     "arguments": json.dumps(arguments, ensure_ascii=False),
                     "reprints_version": _version(),
-                    "cleaner_version": cleaner_version(),
+                    "cleaner_version": (rules or load_rules()).version,
                     "pid": os.getpid(),
                     "started": now(),
                     "status": RunStatus.RUNNING,
@@ -115,7 +118,7 @@ class Terminated(SystemExit):
 
 @contextlib.contextmanager
 def recorded_run(
-    db: sqlite_utils.Database, command: str, arguments: list[str]
+    db: sqlite_utils.Database, command: str, arguments: list[str], rules: Rules | None = None
 ) -> Iterator[RecordedRun]:
     """Record a run from start to end, whatever ends it.
 
@@ -126,7 +129,7 @@ def recorded_run(
     becomes a `DatabaseFailure`.
     """
     try:
-        run = RecordedRun(start_run(db, command, arguments))
+        run = RecordedRun(start_run(db, command, arguments, rules))
     except sqlite3.Error as exc:
         raise database_failure(exc, database_file(db)) from exc
     try:

@@ -19,7 +19,7 @@ from .clock import response_time
 from .errors import NotADatabase, SchemaTooNew, database_failure, is_operational
 from .search import index_article
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 BUSY_TIMEOUT_MS = 30_000
 
 ARTICLE_FIELDS = {
@@ -264,4 +264,35 @@ def _v3(db: sqlite_utils.Database) -> None:
         db.execute("UPDATE fetches SET date_base = ? WHERE id = ?", [base.isoformat(), fetch_id])
 
 
-MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {1: _v1, 2: _v2, 3: _v3}
+def _v4(db: sqlite_utils.Database) -> None:
+    """`learned_rules`: boilerplate learned from each source's own articles, with the
+    evidence for each rule and the user's verdict on it."""
+    db["learned_rules"].create(
+        {
+            "name": str,
+            "source": str,
+            "kind": str,
+            "place": str,
+            "text": str,
+            "example": str,
+            "works": int,
+            "source_works": int,
+            "article_ids": str,
+            "state": str,
+            "learned_at": str,
+            "run_id": int,
+        },
+        pk="name",
+        not_null={"source", "kind", "place", "text", "state"},
+        foreign_keys=[("run_id", "runs", "id")],
+    )
+    db["learned_rules"].create_index(["source"])
+    db["learned_rules"].create_index(["state"])
+
+
+MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
+    1: _v1,
+    2: _v2,
+    3: _v3,
+    4: _v4,
+}

@@ -13,7 +13,7 @@ from typing import Any
 
 import sqlite_utils
 
-from cleaners import Article, cleaner_version
+from cleaners import Article, Rules, load_rules
 
 from .schema import ARTICLE_FIELDS, transaction
 from .search import index_article
@@ -102,6 +102,7 @@ def save_page(
     source: PageSource,
     data: bytes,
     article: Article,
+    rules: Rules | None = None,
 ) -> str:
     """Store the raw page, its fetch and its article in one transaction; return the outcome.
 
@@ -109,7 +110,8 @@ def save_page(
     but never as an article. An article whose cleaned content changed keeps its previous
     version in `article_versions`. A page fetched from the web outranks a file that only
     claims its URL: such a file's article is kept in `article_versions` (outcome
-    `outranked`), and a web fetch replaces a current version read from a file.
+    `outranked`), and a web fetch replaces a current version read from a file. `rules`, the
+    rules the article was cleaned with, give its `cleaner_version`.
     """
     digest = sha256(data)
     with transaction(db):
@@ -120,7 +122,8 @@ def save_page(
             return BLOCKED
         url = article.url or source.url
         web = is_web_url(source.url)
-        return _upsert_article(db, run_id, fetch_id, digest, article, url, from_web=web)
+        fields = article_fields(article, rules or load_rules())
+        return _upsert_article(db, run_id, fetch_id, digest, article, fields, url, from_web=web)
 
 
 def record_fetch(
@@ -142,12 +145,17 @@ def record_failure(db: sqlite_utils.Database, run_id: int, source: PageSource, e
 
 
 def reclean_article(
-    db: sqlite_utils.Database, run_id: int, row: dict[str, Any], article: Article
+    db: sqlite_utils.Database,
+    run_id: int,
+    row: dict[str, Any],
+    article: Article,
+    rules: Rules | None = None,
 ) -> str:
     """Replace an article's content with a new cleaning of its stored snapshot, if it differs."""
+    fields = article_fields(article, rules or load_rules())
     with transaction(db):
         return _upsert_article(
-            db, run_id, row["fetch_id"], row["snapshot"], article, row["url"], touch=False
+            db, run_id, row["fetch_id"], row["snapshot"], article, fields, row["url"], touch=False
         )
 
 
@@ -181,6 +189,7 @@ def _upsert_article(
     fetch_id: int,
     digest: str,
     article: Article,
+    fields: dict[str, Any],
     url: str,
     touch: bool = True,
     from_web: bool | None = None,
@@ -190,7 +199,6 @@ def _upsert_article(
     `from_web` says whether the page was fetched from the web (else read from a file that
     only claims `url`); None, for a reclean, compares nothing.
     """
-    fields = article_fields(article)
     seen = now()
     current = _current_article(db, url)
     if current is None:
@@ -309,15 +317,16 @@ def _keep_version(
     )
 
 
-def article_fields(article: Article) -> dict[str, Any]:
-    """The article's columns, with a hash of its content to tell when it changed."""
+def article_fields(article: Article, rules: Rules) -> dict[str, Any]:
+    """The article's columns, with a hash of its content to tell when it changed and the
+    version of the rules that cleaned it."""
     data = article.to_dict()
     fields = {k: data.get(k) for k in ARTICLE_FIELDS if k not in ("content_hash",)}
     fields["is_original"] = None if article.is_original is None else int(article.is_original)
     fields["images"] = _json(list(article.images))
     fields["origins"] = _json(article.origins)
     fields["body"] = article.body or None
-    fields["cleaner_version"] = cleaner_version()
+    fields["cleaner_version"] = rules.version_of(article)
     content = {k: data.get(k) for k in CONTENT_KEYS}
     fields["content_hash"] = sha256(
         json.dumps(content, ensure_ascii=False, sort_keys=True).encode()

@@ -2,37 +2,36 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
 import sqlite3
 import sys
-from collections.abc import Iterator
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
 import cleaners
 import db
-from cleaners import Article, CleanerError, PageTooLarge
-from cleaners.decode import too_large_message
+from cleaners import CleanerError, PageTooLarge
 
+from .cli_common import (
+    FORMATS,
+    OptionError,
+    database_failures,
+    open_store,
+    page_name,
+    read_page,
+    render,
+)
+from .cli_rules import learn, resolve_rules, rules_group, rules_option, with_learned
 from .errors import CrawlLocked, SourcesError
 from .sources import Source, check_selector, load_sources
 
 if TYPE_CHECKING:
     from .crawl import Crawl, CrawlResult
 
-FORMATS = ("json", "text", "markdown")
 # The counts a crawl's one-line summary names, and how.
 KEPT_OUT = {"failed": "failed", "blocked": "blocked", "robots": "disallowed by robots.txt"}
-
-
-class OptionError(click.ClickException):
-    """A bad option value: one line on stderr, exit code 2 like a usage error."""
-
-    exit_code = 2
 
 
 class Instant(click.ParamType):
@@ -63,6 +62,10 @@ def cli() -> None:
     """Scrape, clean and store republished WeChat-style articles."""
 
 
+cli.add_command(rules_group)
+cli.add_command(learn)
+
+
 @cli.command()
 @click.argument("page", type=click.Path(dir_okay=False, allow_dash=True, path_type=str))
 @click.option("--url", help="The page's URL, when the file does not say it.")
@@ -88,6 +91,12 @@ def cli() -> None:
     "and valid UTF-8.",
 )
 @click.option("--fetched-at", type=Instant(), help=CLEAN_FETCHED_AT_HELP)
+@rules_option
+@click.option(
+    "--rules-db",
+    type=click.Path(exists=True, dir_okay=False),
+    help="A database whose learned rules apply (those of the page's own source).",
+)
 def clean(
     page: str,
     url: str | None,
@@ -95,116 +104,41 @@ def clean(
     max_bytes: int,
     content_type: str | None,
     fetched_at: dt.datetime | None,
+    rule_files: tuple[str, ...],
+    rules_db: str | None,
 ) -> None:
     """Clean one saved page (HTML in any encoding, or a text dump; - for stdin).
 
     Prints the article record. Pages that are not articles (deleted, blocked, a profile)
     print a record whose status says so, and exit 0.
     """
-    data = _read(page, max_bytes)
+    rules = resolve_rules(rule_files)
+    if rules_db:
+        store = open_store(rules_db)
+        with database_failures(rules_db):
+            rules = with_learned(rules, store)
+    data = read_page(page, max_bytes)
     try:
         article = cleaners.clean(
-            data, url=url, max_bytes=max_bytes, content_type=content_type, fetched_at=fetched_at
+            data,
+            url=url,
+            max_bytes=max_bytes,
+            content_type=content_type,
+            fetched_at=fetched_at,
+            rules=rules,
         )
     except PageTooLarge as exc:
         raise click.ClickException(
-            f"{_name(page)}: {exc}; raise it with --max-bytes if the page is genuine."
+            f"{page_name(page)}: {exc}; raise it with --max-bytes if the page is genuine."
         ) from None
     except CleanerError as exc:
-        raise click.ClickException(f"{_name(page)}: {exc}") from None
+        raise click.ClickException(f"{page_name(page)}: {exc}") from None
     except Exception as exc:  # a bug: say so in one line rather than a traceback
         raise click.ClickException(
-            f"{_name(page)}: internal error ({type(exc).__name__}: {exc}); please report it "
+            f"{page_name(page)}: internal error ({type(exc).__name__}: {exc}); please report it "
             "with this page."
         ) from None
     click.echo(render(article, output_format))
-
-
-def _name(page: str) -> str:
-    return "stdin" if page == "-" else page
-
-
-def _read(page: str, max_bytes: int) -> bytes:
-    try:
-        if page == "-":
-            data = sys.stdin.buffer.read(max_bytes + 1)
-        else:
-            path = Path(page)
-            if not path.exists():
-                raise click.BadParameter(f"file {page!r} does not exist.", param_hint="'PAGE'")
-            if path.is_dir():
-                raise click.BadParameter(
-                    f"{page!r} is a directory; give one page file (or use 'reprints import' for "
-                    "folders).",
-                    param_hint="'PAGE'",
-                )
-            if path.stat().st_size > max_bytes:
-                raise click.ClickException(
-                    f"{page}: {too_large_message(path.stat().st_size, max_bytes)}; "
-                    "raise it with --max-bytes if the page is genuine."
-                )
-            with path.open("rb") as handle:  # a device or pipe has no size: read to the limit
-                data = handle.read(max_bytes + 1)
-    except OSError as exc:
-        raise click.ClickException(f"{_name(page)}: cannot read: {exc.strerror}") from None
-    if len(data) > max_bytes:
-        raise click.ClickException(
-            f"{_name(page)}: {too_large_message(len(data), max_bytes)}; "
-            "raise it with --max-bytes if the page is genuine."
-        )
-    return data
-
-
-def render(article: Article, output_format: str) -> str:
-    """The article as JSON, plain text or Markdown."""
-    if output_format == "json":
-        return json.dumps(article.to_dict(), ensure_ascii=False, indent=2)
-    if article.status != "ok":
-        return f"[{article.status}] {article.url or ''}".rstrip()
-    title = article.title or ""
-    byline = " · ".join(
-        f"{label}: {value}"
-        for label, value in (
-            ("Account", article.account),
-            ("Author", article.author),
-            ("Source", article.source),
-            ("Editor", article.editor),
-            ("Translator", article.translator),
-            ("Published", article.published),
-        )
-        if value
-    )
-    if output_format == "markdown":
-        parts = [f"# {title}" if title else "", f"*{byline}*" if byline else "", article.body]
-    else:
-        parts = [title, byline, article.body]
-    return "\n\n".join(p for p in parts if p)
-
-
-def _open(path: str):
-    try:
-        return db.open_database(path)
-    except db.DatabaseFailure as exc:
-        raise DatabaseProblem(str(exc)) from None
-    except (db.DbError, sqlite3.DatabaseError) as exc:
-        raise click.ClickException(f"{path}: {exc}") from None
-
-
-class DatabaseProblem(click.ClickException):
-    """The database could not be used (locked, read-only, full, damaged): exit code 3."""
-
-    exit_code = 3
-
-
-@contextlib.contextmanager
-def _database_failures(path: str) -> Iterator[None]:
-    """Turn a failure of the database after it opened into one line and exit code 3."""
-    try:
-        yield
-    except db.DatabaseFailure as exc:
-        raise DatabaseProblem(str(exc)) from None
-    except sqlite3.Error as exc:
-        raise DatabaseProblem(str(db.errors.database_failure(exc, path))) from None
 
 
 @cli.command(name="import")
@@ -237,6 +171,7 @@ def _database_failures(path: str) -> Iterator[None]:
     is_flag=True,
     help="Import files that symbolic links lead to outside the folders given.",
 )
+@rules_option
 @click.option("-v", "--verbose", is_flag=True, help="Print one line per file.")
 def import_(
     database: str,
@@ -245,6 +180,7 @@ def import_(
     fetched_at: dt.datetime | None,
     max_bytes: int,
     follow_symlinks: bool,
+    rule_files: tuple[str, ...],
     verbose: bool,
 ) -> None:
     """Import saved pages (HTML or text files; folders are walked) into DATABASE.
@@ -254,9 +190,10 @@ def import_(
     has one, unless that URL was fetched from the web (the web's copy stays current). Files
     that cannot be read or cleaned, FIFOs, devices in folders and links out of the folders
     are reported and skipped; the exit code is then 1. Files named on the command line are
-    imported whatever their ending.
+    imported whatever their ending. The rules learned in DATABASE apply to their sources.
     """
-    store = _open(database)
+    rules = resolve_rules(rule_files)
+    store = open_store(database)
     given = ["--fetched-at", fetched_at.isoformat()] if fetched_at else []
 
     def report(path, outcome: str) -> None:
@@ -264,8 +201,8 @@ def import_(
             click.echo(f"{outcome:<9} {path}", err=True)
 
     with (
-        _database_failures(database),
-        db.recorded_run(store, "import", [database, *paths, *given]) as run,
+        database_failures(database),
+        db.recorded_run(store, "import", [database, *paths, *given], rules) as run,
     ):
         result = db.import_paths(
             store,
@@ -277,6 +214,7 @@ def import_(
             follow_symlinks=follow_symlinks,
             max_bytes=max_bytes,
             result=db.ImportResult(run.counts, run.errors),
+            rules=with_learned(rules, store),
         )
         run.exit_code = 1 if result.problems else 0
     for problem in result.problems:
@@ -289,21 +227,28 @@ def import_(
 @cli.command()
 @click.argument("database", type=click.Path(exists=True, dir_okay=False))
 @click.option("--outdated", is_flag=True, help="Only articles cleaned by an older cleaner.")
+@rules_option
 @click.option("-v", "--verbose", is_flag=True, help="Print one line per changed article.")
-def reclean(database: str, outdated: bool, verbose: bool) -> None:
+def reclean(database: str, outdated: bool, rule_files: tuple[str, ...], verbose: bool) -> None:
     """Clean the stored snapshots in DATABASE again with the current rules (no network).
 
-    Articles whose result changed get a new version (the previous one is kept in
-    article_versions) and new removals; the cleaner version is recorded on every article.
+    The rules are the shipped ones, the user's, and those learned in DATABASE for each
+    article's source. Articles whose result changed get a new version (the previous one is
+    kept in article_versions) and new removals; the version of the rules is recorded on every
+    article, so that --outdated revisits exactly those whose rules changed.
     """
-    store = _open(database)
+    rules = resolve_rules(rule_files)
+    store = open_store(database)
     arguments = [database] + (["--outdated"] if outdated else [])
 
     def report(row: dict, outcome: str) -> None:
         if verbose and outcome != "unchanged":
             click.echo(f"{outcome:<9} {row['url']}", err=True)
 
-    with _database_failures(database), db.recorded_run(store, "reclean", arguments) as run:
+    with (
+        database_failures(database),
+        db.recorded_run(store, "reclean", arguments, rules) as run,
+    ):
         db.reclean(
             store,
             run.run_id,
@@ -311,6 +256,7 @@ def reclean(database: str, outdated: bool, verbose: bool) -> None:
             progress=report,
             errors=run.errors,
             counts=run.counts,
+            rules=with_learned(rules, store),
         )
         run.exit_code = 1 if run.counts.get("failed") else 0
     for error in run.errors:
@@ -336,8 +282,8 @@ def search(database: str, query: str, limit: int, output_format: str) -> None:
 
     Every word of QUERY must match. Results are ranked best first, with a snippet.
     """
-    store = _open(database)
-    with _database_failures(database):
+    store = open_store(database)
+    with database_failures(database):
         results = db.search(store, query, limit=limit)
     if output_format == "json":
         click.echo(json.dumps(results, ensure_ascii=False, indent=2))
@@ -411,6 +357,7 @@ def _summary(counts) -> str:
 )
 @click.option("--user-agent", help="The User-Agent header (default names reprints).")
 @click.option("--ignore-robots", is_flag=True, help="Do not read robots.txt (your own sites).")
+@rules_option
 @click.option("-v", "--verbose", is_flag=True, help="Log each fetch on stderr.")
 @click.option(
     "--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True
@@ -437,6 +384,7 @@ def crawl(
     max_bytes,
     user_agent,
     ignore_robots,
+    rule_files,
     verbose,
     log_format,
 ) -> None:
@@ -446,6 +394,7 @@ def crawl(
     stored are not fetched again unless --refresh or their source says they changed; a
     refetch is a conditional request. One crawl runs per database at a time.
 
+    Pages are cleaned with the shipped rules, the user's, and those learned in DATABASE.
     Exit codes: 0 all archived, 1 some URLs failed or came back blocked, 2 usage or
     configuration error, 3 another crawl holds the database.
     """
@@ -459,6 +408,7 @@ def crawl(
     if listings and not links:
         raise click.UsageError("--listing needs --links, the CSS selector of its article links")
     sources = _crawl_sources(urls, feeds, sitemaps, listings, links, sources_file, max_bytes)
+    rules = resolve_rules(rule_files)
     settings = FetchSettings(
         concurrency=concurrency,
         per_host=per_host,
@@ -476,11 +426,15 @@ def crawl(
     arguments = _arguments(click.get_current_context())
     try:
         with crawl_lock(database, wait=wait):
-            store = _open(database)
+            store = open_store(database)
             report = _Reporter(verbose, log_format)
-            with _database_failures(database), db.recorded_run(store, "crawl", arguments) as run:
+            with (
+                database_failures(database),
+                db.recorded_run(store, "crawl", arguments, rules) as run,
+            ):
                 try:
-                    crawl_run = Crawl(store, run.run_id, settings, refresh, report)
+                    learned = with_learned(rules, store)
+                    crawl_run = Crawl(store, run.run_id, settings, refresh, report, learned)
                     result = _crawl_into(run, crawl_run, sources)
                 finally:
                     report.close()

@@ -84,8 +84,10 @@ class Crawl:
         settings: FetchSettings,
         refresh: bool = False,
         report: Report | None = None,
+        rules: cleaners.Rules | None = None,
     ) -> None:
         self.store = store
+        self.rules = rules or cleaners.load_rules()
         self.run_id = run_id
         self.settings = settings
         self.refresh = refresh
@@ -265,6 +267,7 @@ class Crawl:
             max_bytes=self.settings.max_bytes,
             content_type=page.headers.get("content-type"),
             fetched_at=base,
+            rules=self.rules,
         )
         try:
             article = await asyncio.get_running_loop().run_in_executor(self.cleaner, clean)
@@ -273,7 +276,9 @@ class Crawl:
             return
         source = self._source(page, date_base=base.isoformat())
         try:
-            outcome = db.save_page(self.store, self.run_id, source, page.content, article)
+            outcome = db.save_page(
+                self.store, self.run_id, source, page.content, article, self.rules
+            )
         except Exception as exc:
             self._fail(url, f"cannot store the page: {type(exc).__name__}: {exc}", page)
             return

@@ -9,8 +9,7 @@ from pathlib import Path
 
 from selectolax.lexbor import LexborHTMLParser
 
-from cleaners import clean
-from cleaners.rules import load_rules
+from cleaners import clean, load_rules
 
 PAGES = Path(__file__).parent / "pages"
 

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cleaners import load_rules
 from cleaners.gates import gate
-from cleaners.rules import load_rules
 
 EXAMPLES = int(os.environ.get("REPRINTS_FUZZ_EXAMPLES", "60"))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from cleaners import load_rules
 from cleaners.language import detect_language
 
 CASES = [
@@ -27,9 +28,9 @@ CASES = [
 
 @pytest.mark.parametrize(("expected", "text"), CASES)
 def test_detect_language(expected: str, text: str) -> None:
-    assert detect_language(text) == expected
+    assert detect_language(text, load_rules()) == expected
 
 
 @pytest.mark.parametrize("text", ["", "   \n\n", "2024-05-13 06:15", "！？。…——", "12345"])
 def test_no_text_gives_none(text: str) -> None:
-    assert detect_language(text) is None
+    assert detect_language(text, load_rules()) is None

@@ -92,7 +92,7 @@ def paragraph_page(n: int) -> str:
 def test_memo_caches_are_found() -> None:
     names = {f"{c.__module__}.{c.__name__}" for c in CACHES}
     assert "cleaners.cues._score" in names
-    assert "cleaners.rules.load_rules" not in names
+    assert "cleaners.rulebuild.default_rules" not in names
 
 
 @pytest.mark.parametrize(

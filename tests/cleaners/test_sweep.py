@@ -181,7 +181,7 @@ def test_every_removed_entry_has_kind_rule_and_text() -> None:
 
 def test_sweep_returns_kept_blocks_and_records_removals() -> None:
     """The sweep called directly on a draft, without a page reader."""
-    draft = Draft(reader="test")
+    draft = Draft(reader="test", rules=cleaners.load_rules())
     draft.blocks = [Block(TITLE), *(Block(p) for p in BODY), Block(FOLLOW)]
     kept = sweep(draft, ACCOUNT, TITLE)
     assert [b.text for b in kept] == BODY

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from cleaners import clean
+from cleaners import clean, load_rules
 from cleaners.textdump import read_textdump
 
 # The first two lines as export tools write them: padded, names and time apart by spaces.
@@ -136,7 +136,7 @@ def test_footer_phrases_in_the_body_stay() -> None:
 
 
 def test_markdown_structure_becomes_block_facts() -> None:
-    blocks = [b for b in read_textdump(ZH_DUMP, None).blocks if b.removal is None]
+    blocks = [b for b in read_textdump(ZH_DUMP, None, load_rules()).blocks if b.removal is None]
     by_text = {b.text: b for b in blocks}
     assert by_text["一、问题出在哪里"].tag == "h2"
     assert by_text["冷柜按小区人口密度摆放"].tag == "li"
@@ -144,7 +144,7 @@ def test_markdown_structure_becomes_block_facts() -> None:
     assert by_text["文章来源：北岸周刊"].emphasis
     assert by_text["冷链是社区团购最贵的一环。"].emphasis
     assert by_text["冷链是社区团购最贵的一环。"].images == ("https://img.example.com/banner.gif",)
-    separators = [b for b in read_textdump(ZH_DUMP, None).blocks if b.tag == "hr"]
+    separators = [b for b in read_textdump(ZH_DUMP, None, load_rules()).blocks if b.tag == "hr"]
     assert separators and all(b.removal for b in separators)
 
 
@@ -154,7 +154,7 @@ def test_markdown_links_and_headings_are_separate_blocks() -> None:
         "- [Why harbours silt up](https://example.com/a) and more\n"
         "Plain paragraph after the list.\n"
     )
-    blocks = read_textdump(text, None).blocks
+    blocks = read_textdump(text, None, load_rules()).blocks
     assert [b.text for b in blocks] == [
         "Related reading",
         "Why harbours silt up and more",
@@ -198,7 +198,7 @@ def test_markup_scanning_is_linear(unit: str) -> None:
     size = 200_000
     text = unit * (size // len(unit))
     quarter = text[: len(text) // 4]
-    read = lambda t: read_textdump(t, None)  # noqa: E731
+    read = lambda t: read_textdump(t, None, load_rules())  # noqa: E731
     read(quarter)
     small, large = _seconds(read, quarter), _seconds(read, text)
     assert large < 0.5, f"{unit!r}: reading 200 KB took {large:.2f} s"

@@ -75,7 +75,8 @@ def test_plugin_is_registered(ds: Datasette) -> None:
 
 def test_metadata_describes_tables_and_columns(ds: Datasette) -> None:
     meta = get(ds, "/-/metadata.json").json()["databases"]["articles"]
-    for table in ("articles", "runs", "fetches", "snapshots", "removals", "article_versions"):
+    tables = ("articles", "runs", "fetches", "snapshots", "removals", "article_versions")
+    for table in (*tables, "learned_rules"):
         assert meta["tables"][table]["description"]
     assert meta["tables"]["articles"]["columns"]["body"]
     assert set(meta["queries"]) == {"search", "recent", "per_source"}
@@ -202,3 +203,29 @@ def test_other_databases_are_left_alone(tmp_path: Path, database: Path) -> None:
     page = get(both, "/other/articles/1").text
     assert "reprints-body" not in page and "/-/reprints.css" not in page
     assert get(both, "/other/search").status_code == 404
+
+
+def test_learned_rules_are_browsable(ds: Datasette, database: Path) -> None:
+    store = db.open_database(database)
+    store["learned_rules"].insert(
+        {
+            "name": "learned:示例号:0a1b2c3d",
+            "source": "示例号",
+            "kind": "prompt",
+            "place": "tail",
+            "text": "欢迎转发",
+            "example": "欢迎转发<b>",
+            "works": 4,
+            "source_works": 9,
+            "article_ids": "[1, 2]",
+            "state": "learned",
+        },
+        replace=True,
+    )
+    store.conn.close()
+    page = get(ds, "/articles/learned_rules")
+    assert page.status_code == 200
+    assert "Boilerplate learned from each source" in page.text
+    assert "欢迎转发&lt;b&gt;" in page.text
+    facets = get(ds, "/articles/learned_rules.json", _facet="state").json()
+    assert facets["facet_results"]
