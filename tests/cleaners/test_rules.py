@@ -12,7 +12,7 @@ import html
 import pytest
 
 import cleaners
-from cleaners.rules import load_rules
+from cleaners import load_rules
 from cleaners.sweep import MAX_HEADING_CHARS
 
 KINDS = {"blurb", "promo", "prompt", "disclaimer", "chrome"}
@@ -233,6 +233,8 @@ FALSE_FRIENDS: list[tuple[str, str]] = [
     ("zh-Hans", "研究发现，用户更愿意分享到朋友圈的是带有强烈情绪的内容。"),
     ("zh-Hans", "扫码支付的普及改变了街头小贩的经营方式，现金交易越来越少见。"),
     ("zh-Hans", "新版系统能够自动识别二维码中的恶意链接，并在打开之前提醒用户。"),
+    ("zh-Hans", "端口扫描结束以后，工具会在输出目录下生成一份完整的扫描报告，包含："),
+    ("zh-Hans", "这次漏洞扫描覆盖了全部的内网主机，扫描结果按照风险等级排序。"),
     ("zh-Hans", "免责声明在法律上的效力，取决于它是否以合理的方式提请对方注意。"),
     ("zh-Hans", "法院认为，如有侵权行为发生，平台应当在合理期限内采取必要措施。"),
     ("zh-Hans", "一次投票的结果并不代表全体选民的真实立场，样本偏差必须校正。"),
