@@ -36,6 +36,10 @@ TABLES = {
         "id", "article_id", "version", "url", "status", "title", "body", "content_hash",
         "fetch_id", "snapshot", "run_id", "replaced_at", "replaced_by_run",
     },
+    "learned_rules": {
+        "name", "source", "kind", "place", "text", "example", "works", "source_works",
+        "article_ids", "state", "learned_at", "run_id",
+    },
 }  # fmt: skip
 
 FOREIGN_KEYS = {
@@ -46,6 +50,7 @@ FOREIGN_KEYS = {
     },
     "fetches": {("run_id", "runs", "id"), ("sha256", "snapshots", "sha256")},
     "removals": {("article_id", "articles", "id")},
+    "learned_rules": {("run_id", "runs", "id")},
     "article_versions": {
         ("article_id", "articles", "id"),
         ("fetch_id", "fetches", "id"),
@@ -77,7 +82,7 @@ def indexes(path: Path, table: str) -> dict[tuple[str, ...], bool]:
 
 
 def test_new_database_has_the_current_version(fresh: Path):
-    assert scalar(fresh, "PRAGMA user_version") == SCHEMA_VERSION == 3
+    assert scalar(fresh, "PRAGMA user_version") == SCHEMA_VERSION == 4
 
 
 @pytest.mark.parametrize("table", sorted(TABLES))
