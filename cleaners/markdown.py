@@ -2,7 +2,8 @@
 
 Every pattern here runs in time linear in the line: quantifiers are bounded or possessive, and
 the classes inside a link or image exclude the brackets that open the next one, so a match
-attempt never scans past the next `[`.
+attempt never scans past the next `[`. Raw HTML blocks (a `<table>` or `<section>` an export
+tool left in the dump) are parsed as HTML and read into lines of their text.
 """
 
 from __future__ import annotations
@@ -10,7 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .blocks import normalise
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from .blocks import BLOCK_TAGS, normalise, walk
 
 MAX_LINK_TEXT = 500
 MAX_HREF = 2000
@@ -27,6 +30,13 @@ _IMAGE = re.compile(rf"!\[[^\[\]\n]{{0,{MAX_LINK_TEXT}}}+\]{_TARGET}")
 _LINK = re.compile(rf"\[(?P<text>[^\[\]\n]{{0,{MAX_LINK_TEXT}}}+)\]{_TARGET}")
 _SEPARATOR = re.compile(r"[\s|｜\-–—*=_·•]*+")
 _EMPHASIS_MARK = re.compile(r"\*\*|__")
+# The start of a raw HTML block, as CommonMark reads one (its kind 6): a block-level tag, open
+# or closing, at the start of a line. The block runs to the next blank line.
+_HTML_BLOCK = re.compile(r" {0,3}+</?+(?P<tag>[A-Za-z][A-Za-z0-9]{0,15}+)(?:[\s/>]|$)")
+_TABLE_TAGS = frozenset(["table", "thead", "tbody", "tfoot", "tr", "td", "th"])
+# Inside a table cell these are unwrapped, so that a row is read as one line.
+_CELL_BLOCKS = sorted(BLOCK_TAGS - _TABLE_TAGS)
+CELL_SEPARATOR = " | "
 
 
 @dataclass(frozen=True)
@@ -108,3 +118,66 @@ def _is_bold(text: str) -> bool:
 def _is_italic(text: str) -> bool:
     """A line that is all one italic run: `*...*`."""
     return len(text) > 2 and text[0] == text[-1] == "*" and "*" not in text[1:-1]
+
+
+def html_block_tag(raw: str) -> str | None:
+    """The tag of the element whose start or end opens a raw HTML block on this line
+    (`<table ...>`, `<section>`, `</p>`), lowercased; None for any other line."""
+    match = _HTML_BLOCK.match(raw)
+    tag = match["tag"].lower() if match else None
+    return tag if tag in BLOCK_TAGS else None
+
+
+def html_block_ends(raw: str, tag: str, depth: int) -> int:
+    """How many `tag` elements stay open after this line of an HTML block, `depth` open before:
+    the block ends at the line where none do (or at a blank line)."""
+    if tag == "hr":
+        return 0
+    opened = len(re.findall(rf"<{tag}(?=[\s/>])", raw, re.I))
+    return depth + opened - len(re.findall(rf"</{tag}\s*+>", raw, re.I))
+
+
+def read_html_block(markup: str) -> list[Line]:
+    """The lines of text in a raw HTML block: one per paragraph, cell or row, tags stripped,
+    entities decoded; hidden elements are left out, images go to the line after them."""
+    tree = LexborHTMLParser(markup)
+    for row in tree.css("tr"):
+        _join_cells(row)
+    found = walk(tree.body)
+    lines: list[Line] = []
+    placed = 0
+    for block in found.blocks:
+        placed += len(block.images)
+        if block.removal is None:
+            lines.append(
+                Line(
+                    block.text,
+                    tag=block.tag,
+                    links=block.links,
+                    link_chars=block.link_chars,
+                    images=block.images,
+                    emphasis=block.emphasis,
+                )
+            )
+    if placed < len(found.images):
+        lines.append(Line("", images=tuple(found.images[placed:])))
+    return lines
+
+
+def _join_cells(row: LexborNode) -> None:
+    """Make a table row of several cells one paragraph, its cells' texts apart by
+    CELL_SEPARATOR; empty cells are dropped."""
+    cells = [node for node in row.iter() if node.tag in ("td", "th")]
+    if len(cells) < 2:
+        return
+    first = True
+    for cell in cells:
+        if not cell.text(strip=True):
+            cell.decompose()
+            continue
+        cell.unwrap_tags(_CELL_BLOCKS)
+        for line_break in cell.css("br"):
+            line_break.replace_with(" ")
+        if not first:
+            cell.insert_before(CELL_SEPARATOR)
+        first = False

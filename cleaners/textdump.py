@@ -10,7 +10,14 @@ from .blocks import Block, normalise
 from .dates import parse_date
 from .draft import Draft
 from .dumpmeta import MAX_ACCOUNT_CHARS, mark_footer, read_account_line, read_meta_line
-from .markdown import Line, is_fence, read_line
+from .markdown import (
+    Line,
+    html_block_ends,
+    html_block_tag,
+    is_fence,
+    read_html_block,
+    read_line,
+)
 from .record import Removal
 from .rules import load_rules
 from .sweep import heading_rule
@@ -23,9 +30,16 @@ MAX_FRONT_MATTER_LINES = 40
 MAX_FRONT_MATTER_CHARS = 400
 FLAT_LINE_CHARS = 1500
 FLAT_SENTENCE_GAPS = 2
+PREAMBLE_LINES = 12
 _SEPARATOR_TOKEN = re.compile(r"[|｜\-–—*=_#·•]++")
 _SENTENCE_END = re.compile(r"(?<=[。！？!?」』”】])\s+|(?<=[.;])\s+(?=[A-Z\"“])")
 _SPACED_SENTENCE = re.compile(r"[。！？」』”】] ")
+# What opens an HTML document once comments and XML declarations are passed: a tag or doctype.
+_MARKUP_START = re.compile(r"<(?:[A-Za-z][A-Za-z0-9-]{0,30}+(?=[\s/>])|!doctype\s)", re.I)
+_LEADING = re.compile(r"[\ufeff\s]*+")
+_SKIPPED = (("<!--", "-->"), ("<?", "?>"))
+# The tags that only a whole HTML document has, opening a line.
+_DOCUMENT_TAG = re.compile(r"\s*+<(?:!doctype\s|html|head|body)(?=[\s/>])", re.I)
 # Front matter keys (Markdown mirrors, feed dumps) and the field each fills.
 _FRONT_MATTER = re.compile(r"(?P<key>[A-Za-z_]{1,40})\s*:\s*(?P<value>\S.*)")
 FRONT_MATTER_FIELDS = {
@@ -75,10 +89,63 @@ def read_textdump(text: str, url: str | None) -> Draft:
     return draft
 
 
-def _lines(raw_lines: list[str]) -> Iterator[tuple[str, Line]]:
-    """Each non-empty line read as Markdown; lines inside a code fence are kept as written."""
+def is_html_document(head: str) -> bool:
+    """True when `head` (a page's start) is an HTML document, not a text or Markdown dump that
+    holds some HTML: its first content is markup (a tag, comment, doctype or XML declaration),
+    or a doctype, <html>, <head> or <body> opens one of its first lines outside a code fence
+    (an HTML page after a line of server output)."""
+    start = _content_start(head)
+    if start is None or _MARKUP_START.match(head, start):
+        return True
     in_code = False
-    for raw in raw_lines:
+    seen = 0
+    for raw in head.splitlines():
+        if is_fence(raw):
+            in_code = not in_code
+        elif not in_code and _DOCUMENT_TAG.match(raw):
+            return True
+        seen += bool(raw.strip())
+        if seen >= PREAMBLE_LINES:
+            break
+    return False
+
+
+def _html_block(raw_lines: list[str]) -> Iterator[tuple[str, Line]]:
+    """The lines of a raw HTML block; Markdown glued after its last tag is read as a line."""
+    last = raw_lines[-1]
+    cut = last.rfind(">") + 1
+    for line in read_html_block("\n".join([*raw_lines[:-1], last[:cut]])):
+        yield line.text, line
+    tail = read_line(last[cut:])
+    if tail.text or tail.images:
+        yield last[cut:], tail
+
+
+def _content_start(head: str) -> int | None:
+    """Where `head`'s content starts after a BOM, blanks, comments and XML declarations; None
+    inside a comment that does not end (all markup)."""
+    start = _LEADING.match(head).end()
+    skipping = True
+    while skipping:
+        skipping = False
+        for opener, closer in _SKIPPED:
+            if head.startswith(opener, start):
+                end = head.find(closer, start + len(opener))
+                if end < 0:
+                    return None
+                start = _LEADING.match(head, end + len(closer)).end()
+                skipping = True
+    return start
+
+
+def _lines(raw_lines: list[str]) -> Iterator[tuple[str, Line]]:
+    """Each non-empty line read as Markdown; lines inside a code fence are kept as written,
+    and a raw HTML block (up to the next blank line) is read into the lines of its text."""
+    in_code = False
+    index = 0
+    while index < len(raw_lines):
+        raw = raw_lines[index]
+        index += 1
         if is_fence(raw):
             in_code = not in_code
             continue
@@ -86,6 +153,15 @@ def _lines(raw_lines: list[str]) -> Iterator[tuple[str, Line]]:
             text = normalise(raw)
             if text:
                 yield raw, Line(text, tag="pre")
+            continue
+        tag = html_block_tag(raw)
+        if tag:
+            start = index - 1
+            depth = html_block_ends(raw, tag, 0)
+            while depth > 0 and index < len(raw_lines) and raw_lines[index].strip():
+                depth = html_block_ends(raw_lines[index], tag, depth)
+                index += 1
+            yield from _html_block(raw_lines[start:index])
             continue
         line = read_line(raw)
         if line.text or line.images:
