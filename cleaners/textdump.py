@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from .attribution import find_credits
 from .blocks import Block, normalise
@@ -12,10 +13,10 @@ from .draft import Draft
 from .dumpmeta import MAX_ACCOUNT_CHARS, mark_footer, read_account_line, read_meta_line
 from .markdown import (
     Line,
-    html_block_ends,
+    html_block_depth,
     html_block_tag,
     is_fence,
-    read_html_block,
+    read_html_blocks,
     read_line,
 )
 from .record import Removal
@@ -89,6 +90,13 @@ def read_textdump(text: str, url: str | None) -> Draft:
     return draft
 
 
+@dataclass(frozen=True)
+class _HtmlRun:
+    """Raw HTML blocks with only blank lines between: the markup of each."""
+
+    blocks: tuple[str, ...]
+
+
 def is_html_document(head: str) -> bool:
     """True when `head` (a page's start) is an HTML document, not a text or Markdown dump that
     holds some HTML: its first content is markup (a tag, comment, doctype or XML declaration),
@@ -110,17 +118,6 @@ def is_html_document(head: str) -> bool:
     return False
 
 
-def _html_block(raw_lines: list[str]) -> Iterator[tuple[str, Line]]:
-    """The lines of a raw HTML block; Markdown glued after its last tag is read as a line."""
-    last = raw_lines[-1]
-    cut = last.rfind(">") + 1
-    for line in read_html_block("\n".join([*raw_lines[:-1], last[:cut]])):
-        yield line.text, line
-    tail = read_line(last[cut:])
-    if tail.text or tail.images:
-        yield last[cut:], tail
-
-
 def _content_start(head: str) -> int | None:
     """Where `head`'s content starts after a BOM, blanks, comments and XML declarations; None
     inside a comment that does not end (all markup)."""
@@ -140,32 +137,66 @@ def _content_start(head: str) -> int | None:
 
 def _lines(raw_lines: list[str]) -> Iterator[tuple[str, Line]]:
     """Each non-empty line read as Markdown; lines inside a code fence are kept as written,
-    and a raw HTML block (up to the next blank line) is read into the lines of its text."""
+    and raw HTML blocks are read into the lines of their text (all in one parse)."""
+    pieces = list(_pieces(raw_lines))
+    html = iter(read_html_blocks([p.blocks for p in pieces if isinstance(p, _HtmlRun)]))
+    for piece in pieces:
+        if isinstance(piece, _HtmlRun):
+            for line in next(html):
+                yield line.text, line
+        else:
+            yield piece
+
+
+def _pieces(raw_lines: list[str]) -> Iterator[tuple[str, Line] | _HtmlRun]:
+    """The dump's lines read as Markdown, and its runs of raw HTML blocks; Markdown glued after
+    a block's last tag is read as a line."""
     in_code = False
+    markup: list[str] = []
     index = 0
     while index < len(raw_lines):
         raw = raw_lines[index]
+        tag = None if in_code else html_block_tag(raw)
+        if tag:
+            start, (index, closed) = index, _html_block_end(raw_lines, index, tag)
+            last = raw_lines[index - 1]
+            cut = last.rfind(">") + 1 if closed else len(last)
+            markup.append("\n".join([*raw_lines[start : index - 1], last[:cut]]))
+            tail = read_line(last[cut:])
+            if tail.text or tail.images:
+                yield _HtmlRun(tuple(markup))
+                markup = []
+                yield last[cut:], tail
+            continue
         index += 1
+        if not raw.strip():
+            continue
+        if markup:
+            yield _HtmlRun(tuple(markup))
+            markup = []
         if is_fence(raw):
             in_code = not in_code
-            continue
-        if in_code:
+        elif in_code:
             text = normalise(raw)
             if text:
                 yield raw, Line(text, tag="pre")
-            continue
-        tag = html_block_tag(raw)
-        if tag:
-            start = index - 1
-            depth = html_block_ends(raw, tag, 0)
-            while depth > 0 and index < len(raw_lines) and raw_lines[index].strip():
-                depth = html_block_ends(raw_lines[index], tag, depth)
-                index += 1
-            yield from _html_block(raw_lines[start:index])
-            continue
-        line = read_line(raw)
-        if line.text or line.images:
-            yield raw, line
+        else:
+            line = read_line(raw)
+            if line.text or line.images:
+                yield raw, line
+    if markup:
+        yield _HtmlRun(tuple(markup))
+
+
+def _html_block_end(raw_lines: list[str], start: int, tag: str) -> tuple[int, bool]:
+    """Where the raw HTML block that opens at `start` ends: after the line that closes its
+    first element (True), or at a blank line (False)."""
+    depth = html_block_depth(raw_lines[start], tag, 0)
+    index = start + 1
+    while depth > 0 and index < len(raw_lines) and raw_lines[index].strip():
+        depth = html_block_depth(raw_lines[index], tag, depth)
+        index += 1
+    return index, depth <= 0
 
 
 def _header(draft: Draft, lines: list[tuple[str, Line]]) -> tuple[int, list[str]]:
