@@ -19,11 +19,10 @@ from .rulebuild import default_rules
 from .rules import Rules
 from .status import page_status, url_status
 from .sweep import sweep
-from .textdump import read_textdump
+from .textdump import is_html_document, read_textdump
 from .wechat import is_wechat, read_wechat
 
 _CONTENT = re.compile(r"\S")
-_HTML = re.compile(r"<(!doctype\s+html|html|head|body|meta|div|p|article|section)[\s>/]", re.I)
 
 
 def clean(
@@ -54,7 +53,7 @@ def clean(
     by_url = url_status(url, rules)
     if by_url:
         return Article(status=by_url[0], url=url, origins={"status": f"rule:{by_url[1]}"})
-    if _HTML.search(decoded.head[:65536]):
+    if is_html_document(decoded.head[:65536]):
         draft = _read_html(decoded, url, fetched_at, rules)
     else:
         text = decoded.text()

@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from .attribution import find_credits
 from .blocks import Block, normalise
 from .dates import parse_date
 from .draft import Draft
 from .dumpmeta import MAX_ACCOUNT_CHARS, mark_footer, read_account_line, read_meta_line
-from .markdown import Line, is_fence, read_line
+from .markdown import (
+    Line,
+    html_block_depth,
+    html_block_tag,
+    is_fence,
+    read_html_blocks,
+    read_line,
+)
 from .record import Removal
 from .rules import Rules
 from .sweep import heading_rule
@@ -23,9 +31,16 @@ MAX_FRONT_MATTER_LINES = 40
 MAX_FRONT_MATTER_CHARS = 400
 FLAT_LINE_CHARS = 1500
 FLAT_SENTENCE_GAPS = 2
+PREAMBLE_LINES = 12
 _SEPARATOR_TOKEN = re.compile(r"[|｜\-–—*=_#·•]++")
 _SENTENCE_END = re.compile(r"(?<=[。！？!?」』”】])\s+|(?<=[.;])\s+(?=[A-Z\"“])")
 _SPACED_SENTENCE = re.compile(r"[。！？」』”】] ")
+# What opens an HTML document once comments and XML declarations are passed: a tag or doctype.
+_MARKUP_START = re.compile(r"<(?:[A-Za-z][A-Za-z0-9-]{0,30}+(?=[\s/>])|!doctype\s)", re.I)
+_LEADING = re.compile(r"[\ufeff\s]*+")
+_SKIPPED = (("<!--", "-->"), ("<?", "?>"))
+# The tags that only a whole HTML document has, opening a line.
+_DOCUMENT_TAG = re.compile(r"\s*+<(?:!doctype\s|html|head|body)(?=[\s/>])", re.I)
 # Front matter keys (Markdown mirrors, feed dumps) and the field each fills.
 _FRONT_MATTER = re.compile(r"(?P<key>[A-Za-z_]{1,40})\s*:\s*(?P<value>\S.*)")
 FRONT_MATTER_FIELDS = {
@@ -75,21 +90,113 @@ def read_textdump(text: str, url: str | None, rules: Rules) -> Draft:
     return draft
 
 
-def _lines(raw_lines: list[str]) -> Iterator[tuple[str, Line]]:
-    """Each non-empty line read as Markdown; lines inside a code fence are kept as written."""
+@dataclass(frozen=True)
+class _HtmlRun:
+    """Raw HTML blocks with only blank lines between: the markup of each."""
+
+    blocks: tuple[str, ...]
+
+
+def is_html_document(head: str) -> bool:
+    """True when `head` (a page's start) is an HTML document, not a text or Markdown dump that
+    holds some HTML: its first content is markup (a tag, comment, doctype or XML declaration),
+    or a doctype, <html>, <head> or <body> opens one of its first lines outside a code fence
+    (an HTML page after a line of server output)."""
+    start = _content_start(head)
+    if start is None or _MARKUP_START.match(head, start):
+        return True
     in_code = False
-    for raw in raw_lines:
+    seen = 0
+    for raw in head.splitlines():
         if is_fence(raw):
             in_code = not in_code
+        elif not in_code and _DOCUMENT_TAG.match(raw):
+            return True
+        seen += bool(raw.strip())
+        if seen >= PREAMBLE_LINES:
+            break
+    return False
+
+
+def _content_start(head: str) -> int | None:
+    """Where `head`'s content starts after a BOM, blanks, comments and XML declarations; None
+    inside a comment that does not end (all markup)."""
+    start = _LEADING.match(head).end()
+    skipping = True
+    while skipping:
+        skipping = False
+        for opener, closer in _SKIPPED:
+            if head.startswith(opener, start):
+                end = head.find(closer, start + len(opener))
+                if end < 0:
+                    return None
+                start = _LEADING.match(head, end + len(closer)).end()
+                skipping = True
+    return start
+
+
+def _lines(raw_lines: list[str]) -> Iterator[tuple[str, Line]]:
+    """Each non-empty line read as Markdown; lines inside a code fence are kept as written,
+    and raw HTML blocks are read into the lines of their text (all in one parse)."""
+    pieces = list(_pieces(raw_lines))
+    html = iter(read_html_blocks([p.blocks for p in pieces if isinstance(p, _HtmlRun)]))
+    for piece in pieces:
+        if isinstance(piece, _HtmlRun):
+            for line in next(html):
+                yield line.text, line
+        else:
+            yield piece
+
+
+def _pieces(raw_lines: list[str]) -> Iterator[tuple[str, Line] | _HtmlRun]:
+    """The dump's lines read as Markdown, and its runs of raw HTML blocks; Markdown glued after
+    a block's last tag is read as a line."""
+    in_code = False
+    markup: list[str] = []
+    index = 0
+    while index < len(raw_lines):
+        raw = raw_lines[index]
+        tag = None if in_code else html_block_tag(raw)
+        if tag:
+            start, (index, closed) = index, _html_block_end(raw_lines, index, tag)
+            last = raw_lines[index - 1]
+            cut = last.rfind(">") + 1 if closed else len(last)
+            markup.append("\n".join([*raw_lines[start : index - 1], last[:cut]]))
+            tail = read_line(last[cut:])
+            if tail.text or tail.images:
+                yield _HtmlRun(tuple(markup))
+                markup = []
+                yield last[cut:], tail
             continue
-        if in_code:
+        index += 1
+        if not raw.strip():
+            continue
+        if markup:
+            yield _HtmlRun(tuple(markup))
+            markup = []
+        if is_fence(raw):
+            in_code = not in_code
+        elif in_code:
             text = normalise(raw)
             if text:
                 yield raw, Line(text, tag="pre")
-            continue
-        line = read_line(raw)
-        if line.text or line.images:
-            yield raw, line
+        else:
+            line = read_line(raw)
+            if line.text or line.images:
+                yield raw, line
+    if markup:
+        yield _HtmlRun(tuple(markup))
+
+
+def _html_block_end(raw_lines: list[str], start: int, tag: str) -> tuple[int, bool]:
+    """Where the raw HTML block that opens at `start` ends: after the line that closes its
+    first element (True), or at a blank line (False)."""
+    depth = html_block_depth(raw_lines[start], tag, 0)
+    index = start + 1
+    while depth > 0 and index < len(raw_lines) and raw_lines[index].strip():
+        depth = html_block_depth(raw_lines[index], tag, depth)
+        index += 1
+    return index, depth <= 0
 
 
 def _header(draft: Draft, lines: list[tuple[str, Line]]) -> tuple[int, list[str]]:

@@ -6,9 +6,11 @@ from __future__ import annotations
 import time
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from cleaners import clean, load_rules
-from cleaners.textdump import read_textdump
+from cleaners import CleanerError, clean, load_rules
+from cleaners.textdump import is_html_document, read_textdump
 
 # The first two lines as export tools write them: padded, names and time apart by spaces.
 ZH_DUMP = (
@@ -248,3 +250,204 @@ def test_one_line_credit_in_a_dump(line: str, expected: tuple[str, str, str]) ->
     article = clean(f"# 題名\n\n{body}{line}\n")
     assert (article.author, article.source, article.editor) == expected
     assert line not in article.body
+
+
+# A Markdown dump of a post whose export kept one table as raw HTML (styled cells, a <section>
+# and a <p> in each), then went on in Markdown.
+TABLE_DUMP = (
+    "#  一款整理巡检日志的小工具，按主机和级别汇总告警   \n"
+    "Lin-ops  北岸运维   2024-05-18 21:07  \n  \n"
+    "运维同学每天要翻几千行巡检日志，这个工具把告警按主机和级别归好类。  \n  \n"
+    "## 支持的格式  \n  \n"
+    '<table><thead><tr><th style="color: rgb(66, 75, 93);padding: 5px 10px;">'
+    '<section><span leaf="">格式</span></section></th>'
+    '<th style="color: rgb(66, 75, 93);"><section><span leaf="">说明</span></section></th>'
+    "</tr></thead><tbody>"
+    '<tr style="background-color: rgb(255, 255, 255);"><td style="min-width: 85px;">'
+    '<p><span leaf="">syslog</span></p></td><td><p><span leaf="">按行读取 &amp; 去重</span>'
+    "</p></td></tr>"
+    '<tr><td><section><span leaf=""><br/></span></section></td><td><p>'
+    '<span leaf="">JSON 行 &lt;每行一条&gt;</span></p></td></tr>'
+    "</tbody></table>## 使用方法  \n  \n"
+    "解压后运行主程序，指定日志目录即可生成汇总表。  \n"
+)
+
+
+def test_dump_with_an_html_table_is_read_as_a_dump() -> None:
+    article = clean(TABLE_DUMP)
+    assert article.reader == "text"
+    assert article.title == "一款整理巡检日志的小工具，按主机和级别汇总告警"
+    assert (article.account, article.author) == ("北岸运维", "Lin-ops")
+    assert article.published == "2024-05-18T21:07:00+08:00"
+    assert "运维同学每天要翻几千行巡检日志" in article.body
+    assert "解压后运行主程序" in article.body
+
+
+def test_html_table_in_a_dump_becomes_lines_of_text() -> None:
+    body = clean(TABLE_DUMP).body.split("\n\n")
+    assert "格式 | 说明" in body
+    assert "syslog | 按行读取 & 去重" in body
+    assert "JSON 行 <每行一条>" in body  # the empty cell is dropped
+    assert "使用方法" in body  # the heading glued after </table>
+    text = "\n".join(body)
+    for markup in ("<table", "<td", "<span", "</p>", "style", "rgb(", "leaf=", "&amp;", "##"):
+        assert markup not in text
+
+
+def test_html_block_runs_to_its_closing_tag_or_a_blank_line() -> None:
+    text = (
+        "# 港口的夜班\n\n 北岸周刊   2021-06-01 08:00\n\n"
+        "凌晨两点，吊机司机换班，码头上只剩下集装箱卡车的灯光。\n\n"
+        '<section style="font-size: 15px;">\n<p>第一段在区块里。</p>\n'
+        "<p>第二段也在。</p>\n</section>\n"
+        "```\nkeep <div> as code\n```\n"
+        "<div><p>没有闭合的区块\n\n"
+        "区块之后的 Markdown **段落**。\n"
+    )
+    blocks = [b for b in read_textdump(text, None, load_rules()).blocks if b.removal is None]
+    assert [(b.text, b.tag) for b in blocks[1:]] == [
+        ("第一段在区块里。", "p"),
+        ("第二段也在。", "p"),
+        ("keep <div> as code", "pre"),
+        ("没有闭合的区块", "p"),
+        ("区块之后的 Markdown 段落。", "p"),
+    ]
+
+
+def test_html_block_left_open_does_not_swallow_the_next() -> None:
+    text = (
+        "# 标题\n\n"
+        "<table><tr><td>甲</td><td>乙\n\n"
+        "中间的 Markdown 段落。\n\n"
+        "<p>注释没有结束 <!-- 这里\n\n"
+        "<div><script>var a = 1;\n\n"
+        "<p>最后一段。</p>\n"
+    )
+    texts = [b.text for b in read_textdump(text, None, load_rules()).blocks if b.removal is None]
+    assert texts == ["甲 | 乙", "中间的 Markdown 段落。", "注释没有结束", "最后一段。"]
+
+
+def test_images_and_links_in_an_html_block() -> None:
+    text = (
+        "# 标题\n\n"
+        '<p><a href="https://example.com/doc">说明文档</a>见此。</p>'
+        '<p><img data-src="https://img.example.com/a.png" src="data:x"></p>\n'
+        '<div style="display: none">藏起来的字</div>\n\n'
+        "图后的段落。\n"
+    )
+    draft = read_textdump(text, None, load_rules())
+    blocks = [b for b in draft.blocks if b.removal is None]
+    assert blocks[0].text == "说明文档见此。"
+    assert blocks[0].links == ("https://example.com/doc",)
+    assert blocks[0].link_chars == len("说明文档")
+    assert blocks[1].text == "图后的段落。"
+    assert blocks[1].images == ("https://img.example.com/a.png",)
+    assert "藏起来的字" not in clean(text).body
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        "<!DOCTYPE html>\n<html><body><p>x</p></body></html>",
+        "\ufeff  \n<html lang='zh'><p>x</p>",
+        "<!-- https://example.com/a -->\n<!-- saved -->\n<head><title>t</title></head>",
+        '<?xml version="1.0" encoding="utf-8"?>\n<html xmlns="http://www.w3.org/1999/xhtml">',
+        "<div class='post'><p>片段页面</p></div>",
+        "<p>一段</p>",
+        "<!--headTrap<body></body><head></head><html>-->\n<!DOCTYPE html>",
+        "<!-- a comment that never ends <p>",
+        "Warning: cache miss on line 3\n<!DOCTYPE html>\n<html><body>x</body></html>",
+        "X-Powered-By: PHP\n\n  <html>\n<body><p>x</p>",
+    ],
+)
+def test_html_documents(head: str) -> None:
+    assert is_html_document(head)
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        "#  标题   \n 北岸周刊   2021-06-01 08:00\n\n正文。\n\n<table><tr><td>a</td></tr></table>",
+        "# 标题\n\n<section><p>正文在区块里</p></section>\n",
+        "正文第一段。\n\n<div>后来才有 HTML</div>\n<p>x</p>",
+        "---\ntitle: 港口\n---\n<p>x</p>",
+        "<!-- saved by a tool -->\n# 标题\n\n<p>x</p>",
+        "<https://example.com/autolink> 开头的一行\n<p>x</p>",
+        "# HTML 里 <head> 标签的作用\n\n讲 <body> 和 <html>。\n",
+        "# 标题\n\n```\n<!DOCTYPE html>\n<html>\n```\n",
+        "# 标题\n" + "正文。\n" * 20 + "<html><body>很后面</body></html>",
+        "",
+        "纯文本。",
+    ],
+)
+def test_text_dumps_that_hold_html(head: str) -> None:
+    assert not is_html_document(head)
+
+
+HTML_UNITS = ["<p>a</p>\n", "<tr><td>a</td><td>b</td></tr>\n", "<p>\n", "</td>\n", "<!--\n"]
+
+
+@pytest.mark.parametrize("unit", HTML_UNITS)
+def test_html_blocks_are_read_in_linear_time(unit: str) -> None:
+    text = "# 标题\n" + unit * (200_000 // len(unit))
+    quarter = text[: len(text) // 4]
+    read = lambda t: read_textdump(t, None, load_rules())  # noqa: E731
+    read(quarter)
+    small, large = _seconds(read, quarter), _seconds(read, text)
+    assert large < 8 * max(small, 0.02), f"{unit!r}: {small:.3f} s -> {large:.3f} s"
+    start = time.perf_counter()
+    clean(text)
+    assert time.perf_counter() - start < 3.0, f"{unit!r}: cleaning 200 KB took too long"
+
+
+HTML_PIECE = st.one_of(
+    st.sampled_from(
+        [
+            "<table>",
+            "</table>",
+            "<tr>",
+            "<td>",
+            "</td>",
+            "<th style='a: b'>",
+            "<p>",
+            "</p>",
+            "<section>",
+            "</section>",
+            "<div>",
+            "<br/>",
+            "<span leaf=''>",
+            "</span>",
+            "<!--",
+            "-->",
+            "<template>",
+            "</template>",
+            "<script>",
+            "<plaintext>",
+            "<hr>",
+            "&amp;",
+            "&lt;",
+            "港口",
+            "夜班",
+            " ",
+            "\n",
+            "\n\n",
+            "# ",
+            "```\n",
+            "<https://a.b>",
+        ]
+    ),
+    st.text(max_size=8),
+)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(HTML_PIECE, max_size=60))
+def test_any_dump_with_html_fragments_is_safe_and_quick(pieces: list[str]) -> None:
+    text = "# 港口的夜班\n 北岸周刊   2021-06-01 08:00\n\n" + "".join(pieces)
+    start = time.perf_counter()
+    try:
+        article = clean(text)
+    except CleanerError:
+        return
+    assert article.reader == "text"
+    assert time.perf_counter() - start < 2.0
