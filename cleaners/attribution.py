@@ -19,6 +19,9 @@ _URL = re.compile(r"https?://\S+")
 _TRIM = TOKEN + " \t\n\u3000:：|｜/／丨,，。.;；、()（）【】[]「」『』“”\"'‘’《》<>-—–·•"
 _CUT = re.compile(r"[，,。;；（(\u241e]")
 _NOT_NAME = re.compile(r"[。！？!?，,；;:：]")
+# A file name or path ("编辑 db.php" is an instruction to edit a file, not an editor).
+_FILE_NAME = re.compile(r"[\w./\\-]*\.(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]{1,5}", re.A)
+PERSON_FIELDS = ("author", "editor", "translator")
 
 
 @dataclass(frozen=True)
@@ -133,6 +136,8 @@ def _label_credits(text: str, anywhere: bool, rules: Rules) -> list[Credit]:
             if not _looks_like_name(value):
                 continue
             field = "author"
+        if field in PERSON_FIELDS and _FILE_NAME.fullmatch(value):
+            continue
         credits.append(Credit(field, value, f"credit:{label}"))
     return credits
 

@@ -118,6 +118,10 @@ CREDITS: list[tuple[str, dict[str, str]]] = [
 ]
 
 NOT_CREDITS: list[str] = [
+    # An instruction to edit a file, in a how-to's numbered steps: not an editor.
+    "编辑 settings.py",
+    "编辑：conf/nginx.conf",
+    "Edited by: build/output.log",
     "数据来源：国家统计局",
     "资料来源：山岚数据实验室 2023 年新用户调研",
     "資料來源：農業部 2023 年家庭園藝調查",
