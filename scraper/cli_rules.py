@@ -130,14 +130,16 @@ def check(paths: tuple[str, ...]) -> None:
     click.echo(f"ok: {len(mine)} rules from {len(paths)} path(s); {len(rules.catalogue)} in all")
 
 
-@rules_group.command()
+@rules_group.command(name="test")
 @click.argument("page", type=click.Path(dir_okay=False, allow_dash=True, path_type=str))
 @click.option("--url", help="The page's URL, when the file does not say it.")
 @rules_option
 @click.option(
     "--rules-db", type=click.Path(exists=True, dir_okay=False), help="Add its learned rules."
 )
-def test(page: str, url: str | None, rule_files: tuple[str, ...], rules_db: str | None) -> None:
+def test_page(
+    page: str, url: str | None, rule_files: tuple[str, ...], rules_db: str | None
+) -> None:
     """Clean PAGE and show which rule removed which block."""
     rules = resolve_rules(rule_files)
     if rules_db:
