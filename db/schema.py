@@ -20,7 +20,7 @@ from .errors import NotADatabase, SchemaTooNew, database_failure, is_operational
 from .search import index_article
 
 SCHEMA_VERSION = 4
-BUSY_TIMEOUT_MS = 30_000
+BUSY_TIMEOUT_SECONDS = 30.0
 
 ARTICLE_FIELDS = {
     "status": str,
@@ -45,8 +45,11 @@ ARTICLE_FIELDS = {
 }
 
 
-def open_database(path: str | Path, create: bool = True) -> sqlite_utils.Database:
-    """Open (and create or migrate) the database at `path`.
+def open_database(
+    path: str | Path, create: bool = True, busy_timeout: float = BUSY_TIMEOUT_SECONDS
+) -> sqlite_utils.Database:
+    """Open (and create or migrate) the database at `path`; a write waits up to
+    `busy_timeout` seconds for another process's lock.
 
     Raises `SchemaTooNew` for a database made by a newer reprints, `NotADatabase` for a file
     that is not SQLite.
@@ -57,8 +60,8 @@ def open_database(path: str | Path, create: bool = True) -> sqlite_utils.Databas
     if not create and not path.exists():
         raise NotADatabase(f"{path} does not exist")
     try:
-        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn = sqlite3.connect(str(path), timeout=busy_timeout, isolation_level=None)
+        conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
         conn.execute("PRAGMA foreign_keys = ON")
         db = sqlite_utils.Database(conn)
         _check_identity(db)

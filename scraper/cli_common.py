@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sqlite3
 import sys
 from collections.abc import Iterator
@@ -17,6 +18,8 @@ from cleaners import Article
 from cleaners.decode import too_large_message
 
 FORMATS = ("json", "text", "markdown")
+BUSY_TIMEOUT_ENV = "REPRINTS_BUSY_TIMEOUT"
+MAX_BUSY_TIMEOUT = 86_400.0
 
 
 class OptionError(click.ClickException):
@@ -86,9 +89,27 @@ def render(article: Article, output_format: str) -> str:
     return "\n\n".join(p for p in parts if p)
 
 
-def open_store(path: str):
+def busy_timeout() -> float:
+    """Seconds a write waits for another process's lock: REPRINTS_BUSY_TIMEOUT, else 30."""
+    given = os.environ.get(BUSY_TIMEOUT_ENV)
+    if given is None:
+        return db.schema.BUSY_TIMEOUT_SECONDS
     try:
-        return db.open_database(path)
+        seconds = float(given)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds <= MAX_BUSY_TIMEOUT:
+        raise OptionError(
+            f"{BUSY_TIMEOUT_ENV}={given!r}: give the seconds to wait for a locked database, "
+            f"from 0 to {MAX_BUSY_TIMEOUT:g}"
+        )
+    return seconds
+
+
+def open_store(path: str):
+    timeout = busy_timeout()
+    try:
+        return db.open_database(path, busy_timeout=timeout)
     except db.DatabaseFailure as exc:
         raise DatabaseProblem(str(exc)) from None
     except (db.DbError, sqlite3.DatabaseError) as exc:

@@ -4,9 +4,12 @@ marked; one bad stored page is a failed count, exit code 1, and the rest is done
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import time
 from pathlib import Path
 
+import pytest
 from db_helpers import one_error_line, page_html, reprints, rows, scalar
 
 
@@ -41,11 +44,14 @@ def test_import_into_a_locked_database_exits_3_and_writes_nothing(tmp_path: Path
     extra.write_text(page_html("又一篇", ["这是另一篇关于社区图书馆的文章，讲旧书交换。" * 3]))
     holder = sqlite3.connect(db_path, isolation_level=None)
     holder.execute("BEGIN EXCLUSIVE")
+    env = {**os.environ, "REPRINTS_BUSY_TIMEOUT": "1.5"}
+    started = time.monotonic()
     try:
-        result = reprints("import", db_path, extra, timeout=120)
+        result = reprints("import", db_path, extra, timeout=120, env=env)
     finally:
         holder.execute("ROLLBACK")
         holder.close()
+    assert 1.5 <= time.monotonic() - started < 25, "it waits the busy timeout, and no longer"
     assert result.returncode == 3, result.stderr
     line = one_error_line(result)
     assert "locked" in line and str(db_path) in line
@@ -67,3 +73,11 @@ def test_reclean_fails_one_damaged_snapshot_and_recleans_the_rest(tmp_path: Path
     (run,) = rows(db_path, "SELECT * FROM runs WHERE command = 'reclean'")
     assert run["status"] == "partial"
     assert (run["failed"], run["unchanged"]) == (1, 2)
+
+
+@pytest.mark.parametrize("value", ["soon", "-1", "1e9"])
+def test_a_bad_busy_timeout_is_a_usage_error(tmp_path: Path, value: str):
+    db_path = small_database(tmp_path)
+    result = reprints("reclean", db_path, env={**os.environ, "REPRINTS_BUSY_TIMEOUT": value})
+    assert result.returncode == 2
+    assert "REPRINTS_BUSY_TIMEOUT" in one_error_line(result)
