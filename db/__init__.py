@@ -26,6 +26,8 @@ from .store import (
     save_page,
     snapshot_bytes,
 )
+from .works import LinkResult, copies, link, outdated_articles
+from .works_original import OriginalRule, Role
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -37,14 +39,18 @@ __all__ = [
     "ImportResult",
     "LastFetch",
     "LearnResult",
+    "LinkResult",
     "NotADatabase",
+    "OriginalRule",
     "PageSource",
     "RecordedRun",
+    "Role",
     "RuleState",
     "RunStatus",
     "SchemaTooNew",
     "Terminated",
     "UnknownRule",
+    "copies",
     "finish_run",
     "fts_query",
     "http_date",
@@ -53,7 +59,9 @@ __all__ = [
     "last_fetch",
     "learn",
     "learned_rules",
+    "link",
     "open_database",
+    "outdated_articles",
     "page_files",
     "read_capped",
     "reclean",

@@ -135,6 +135,22 @@ TABLES: dict[str, dict[str, Any]] = {
             "text": "The removed text",
         },
     },
+    "works": {
+        "description": "One row per work: the copies of one article found by their text or "
+        "credits (articles.work_id), its original and the rule that chose it.",
+        "sort_desc": "copies",
+        "facets": ["original_rule"],
+        "label_column": "title",
+        "columns": {
+            "original_article_id": "The copy chosen as the original",
+            "original_rule": "What chose it: credit, original_mark, earliest_published, "
+            "first_seen (or single)",
+            "title": "The original's title",
+            "copies": "How many copies are stored",
+            "first_published": "The earliest publication time of a copy",
+            "last_published": "The latest publication time of a copy",
+        },
+    },
     "learned_rules": {
         "description": "Boilerplate learned from each source's own articles by `reprints "
         "learn`: a block standing at the head or tail of enough of the source's works. "
@@ -266,6 +282,34 @@ QUERIES = {
         "sql": PER_SOURCE_SQL,
     },
 }
+WORKS_SCHEMA = 5
+WORK_QUERIES = {
+    "most_republished": {
+        "title": "Most republished",
+        "description": "Works with the most copies, and the account of each one's original.",
+        "sql": "SELECT works.id AS work, works.title, works.copies, articles.account AS "
+        "original_account, works.original_rule, works.first_published FROM works JOIN "
+        "articles ON articles.id = works.original_article_id WHERE works.copies > 1 "
+        "ORDER BY works.copies DESC, works.first_published LIMIT 100",
+    },
+    "copies": {
+        "title": "Copies of an article",
+        "description": "Every copy of the work that the article at this URL belongs to.",
+        "sql": "SELECT copy.id, copy.url, copy.title, copy.account, copy.published, "
+        "copy.copy_role AS role FROM articles AS this JOIN articles AS copy ON copy.work_id = "
+        "this.work_id WHERE this.url = :url ORDER BY copy.copy_role != 'original', "
+        "copy.published",
+    },
+    "republications": {
+        "title": "Who republishes whom",
+        "description": "From the account of each work's original to the accounts that "
+        "carried a copy, with the number of works.",
+        "sql": "SELECT original.account AS original_account, copy.account AS copy_account, "
+        "count(*) AS works FROM works JOIN articles AS original ON original.id = "
+        "works.original_article_id JOIN articles AS copy ON copy.work_id = works.id AND "
+        "copy.id != original.id GROUP BY 1, 2 ORDER BY works DESC",
+    },
+}
 
 # The schema's foreign keys, linked on row pages too (Datasette 0.65 links them on table
 # pages only).
@@ -280,6 +324,8 @@ FOREIGN_KEYS = {
     ("article_versions", "replaced_by_run"): "runs",
     ("removals", "article_id"): "articles",
     ("learned_rules", "run_id"): "runs",
+    ("articles", "work_id"): "works",
+    ("works", "original_article_id"): "articles",
     ("fetches", "run_id"): "runs",
     ("fetches", "sha256"): "snapshots",
 }
@@ -406,9 +452,14 @@ def prepare_connection(conn: sqlite3.Connection) -> None:
 
 def queries(version: int) -> dict[str, dict[str, str]]:
     """The canned queries that a database of this schema version can run."""
-    if version >= SEARCH_SCHEMA:
-        return QUERIES
-    return {name: query for name, query in QUERIES.items() if name != "search"}
+    found = (
+        dict(QUERIES)
+        if version >= SEARCH_SCHEMA
+        else {name: query for name, query in QUERIES.items() if name != "search"}
+    )
+    if version >= WORKS_SCHEMA:
+        found.update(WORK_QUERIES)
+    return found
 
 
 @hookimpl

@@ -19,7 +19,7 @@ from .clock import response_time
 from .errors import NotADatabase, SchemaTooNew, database_failure, is_operational
 from .search import index_article
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 BUSY_TIMEOUT_SECONDS = 30.0
 
 ARTICLE_FIELDS = {
@@ -293,9 +293,45 @@ def _v4(db: sqlite_utils.Database) -> None:
     db["learned_rules"].create_index(["state"])
 
 
+def _v5(db: sqlite_utils.Database) -> None:
+    """Works: the copies of one article found by their text or credits, with the original
+    (`works`, `articles.work_id`, `articles.copy_role`), and what finding them keeps:
+    fingerprints, MinHash LSH bands and the verified copy pairs."""
+    db["works"].create(
+        {
+            "id": int,
+            "original_article_id": int,
+            "original_rule": str,
+            "title": str,
+            "copies": int,
+            "first_published": str,
+            "last_published": str,
+        },
+        pk="id",
+        foreign_keys=[("original_article_id", "articles", "id")],
+    )
+    db.execute("ALTER TABLE articles ADD COLUMN work_id INTEGER REFERENCES works(id)")
+    db.execute("ALTER TABLE articles ADD COLUMN copy_role TEXT")
+    db["articles"].create_index(["work_id"])
+    db["works"].create_index(["copies"])
+    db["fingerprints"].create(
+        {"article_id": int, "content_hash": str, "shingles": int, "anchors": str},
+        pk="article_id",
+    )
+    db["lsh_bands"].create({"band": int, "hash": int, "article_id": int})
+    db["lsh_bands"].create_index(["band", "hash"])
+    db["lsh_bands"].create_index(["article_id"])
+    db["copy_edges"].create(
+        {"small": int, "large": int, "kind": str, "jaccard": float, "containment": float},
+        pk=("small", "large"),
+    )
+    db["copy_edges"].create_index(["large"])
+
+
 MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
     1: _v1,
     2: _v2,
     3: _v3,
     4: _v4,
+    5: _v5,
 }

@@ -24,6 +24,7 @@ from .cli_common import (
     render,
 )
 from .cli_rules import learn, resolve_rules, rules_group, rules_option, with_learned
+from .cli_works import copies, link, link_new
 from .errors import CrawlLocked, SourcesError
 from .sources import Source, check_selector, load_sources
 
@@ -64,6 +65,8 @@ def cli() -> None:
 
 cli.add_command(rules_group)
 cli.add_command(learn)
+cli.add_command(link)
+cli.add_command(copies)
 
 
 @cli.command()
@@ -216,6 +219,7 @@ def import_(
             result=db.ImportResult(run.counts, run.errors),
             rules=with_learned(rules, store),
         )
+        link_new(store)
         run.exit_code = 1 if result.problems else 0
     for problem in result.problems:
         click.echo(f"skipped {problem}", err=True)
@@ -258,6 +262,7 @@ def reclean(database: str, outdated: bool, rule_files: tuple[str, ...], verbose:
             counts=run.counts,
             rules=with_learned(rules, store),
         )
+        link_new(store)
         run.exit_code = 1 if run.counts.get("failed") else 0
     for error in run.errors:
         click.echo(f"failed {error}", err=True)
@@ -436,6 +441,7 @@ def crawl(
                     learned = with_learned(rules, store)
                     crawl_run = Crawl(store, run.run_id, settings, refresh, report, learned)
                     result = _crawl_into(run, crawl_run, sources)
+                    link_new(store)
                 finally:
                     report.close()
             run_id = run.run_id

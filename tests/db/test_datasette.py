@@ -79,7 +79,14 @@ def test_metadata_describes_tables_and_columns(ds: Datasette) -> None:
     for table in (*tables, "learned_rules"):
         assert meta["tables"][table]["description"]
     assert meta["tables"]["articles"]["columns"]["body"]
-    assert set(meta["queries"]) == {"search", "recent", "per_source"}
+    assert set(meta["queries"]) == {
+        "search",
+        "recent",
+        "per_source",
+        "most_republished",
+        "copies",
+        "republications",
+    }
     page = get(ds, "/articles/articles").text
     assert "One row per article URL" in page
     assert 'class="column-descriptions"' in page

@@ -138,7 +138,14 @@ def test_reprints_database_gets_the_features(tmp_path: Path) -> None:
     ds = Datasette([str(reprints_db(tmp_path / "articles.db"))])
     assert features(ds, "articles") == {
         "metadata": True,
-        "queries": ["per_source", "recent", "search"],
+        "queries": [
+            "copies",
+            "most_republished",
+            "per_source",
+            "recent",
+            "republications",
+            "search",
+        ],
         "sorted": "sorted by published descending",
         "facets": ["account", "author", "source", "status"],
         "description": True,

@@ -29,7 +29,8 @@ TABLES = {
     "articles": {
         "id", "url", "status", "title", "account", "author", "source", "editor", "translator",
         "published", "language", "body", "cleaner_version", "content_hash", "version",
-        "fetch_id", "snapshot", "run_id", "first_seen", "last_seen", "updated_at",
+        "fetch_id", "snapshot", "run_id", "first_seen", "last_seen", "updated_at", "work_id",
+        "copy_role",
     },
     "removals": {"id", "article_id", "version", "position", "kind", "rule", "text"},
     "article_versions": {
@@ -40,6 +41,13 @@ TABLES = {
         "name", "source", "kind", "place", "text", "example", "works", "source_works",
         "article_ids", "state", "learned_at", "run_id",
     },
+    "works": {
+        "id", "original_article_id", "original_rule", "title", "copies", "first_published",
+        "last_published",
+    },
+    "fingerprints": {"article_id", "content_hash", "shingles", "anchors"},
+    "lsh_bands": {"band", "hash", "article_id"},
+    "copy_edges": {"small", "large", "kind", "jaccard", "containment"},
 }  # fmt: skip
 
 FOREIGN_KEYS = {
@@ -47,7 +55,9 @@ FOREIGN_KEYS = {
         ("fetch_id", "fetches", "id"),
         ("snapshot", "snapshots", "sha256"),
         ("run_id", "runs", "id"),
+        ("work_id", "works", "id"),
     },
+    "works": {("original_article_id", "articles", "id")},
     "fetches": {("run_id", "runs", "id"), ("sha256", "snapshots", "sha256")},
     "removals": {("article_id", "articles", "id")},
     "learned_rules": {("run_id", "runs", "id")},
@@ -82,7 +92,7 @@ def indexes(path: Path, table: str) -> dict[tuple[str, ...], bool]:
 
 
 def test_new_database_has_the_current_version(fresh: Path):
-    assert scalar(fresh, "PRAGMA user_version") == SCHEMA_VERSION == 4
+    assert scalar(fresh, "PRAGMA user_version") == SCHEMA_VERSION == 5
 
 
 @pytest.mark.parametrize("table", sorted(TABLES))
@@ -230,7 +240,7 @@ V1_TABLES = ("runs", "snapshots", "fetches", "articles", "removals")
 
 def dump(path: Path) -> dict[str, list[dict]]:
     """The rows of the version 1 tables, without the columns later versions added."""
-    added = {"fetches": {"date_base"}}
+    added = {"fetches": {"date_base"}, "articles": {"work_id", "copy_role"}}
     return {
         t: [
             {k: v for k, v in row.items() if k not in added.get(t, ())}
