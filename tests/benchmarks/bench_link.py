@@ -15,7 +15,7 @@ benchmark.
 
 1. From scratch: `db.link(store)` on the whole database. Printed: seconds, the resident set size
    before, at 25%, 50% and 75% of the progress reports and at the end, and the peak (ru_maxrss;
-   tracemalloc is not running), with works and linked articles.
+   tracemalloc is not running), with the counts `db.LinkResult` gives.
 2. Incremental: `--add` new articles (half new copies of existing works, half new works) are
    inserted and `db.link(store, new_ids)` runs. Printed: seconds.
 3. Quality, after each step: pairwise precision and recall of `articles.work_id` against the
@@ -394,6 +394,10 @@ def shuffled_ids(articles: int, seed: int) -> list[int]:
     return ids
 
 
+def counts(result: db.LinkResult) -> str:
+    return ", ".join(f"{value} {name}" for name, value in dataclasses.asdict(result).items())
+
+
 def bench_scratch(store, articles: int) -> None:
     probe = RssProbe()
     before = rss_mb()
@@ -402,7 +406,7 @@ def bench_scratch(store, articles: int) -> None:
     seconds = time.perf_counter() - started
     quarters = ", ".join(f"{q}% {mb:.0f}" for q, mb in sorted(probe.readings.items()))
     print(f"from scratch: {articles} articles linked in {seconds:.1f} s")
-    print(f"  {result.works} works, {result.linked} articles linked to another")
+    print(f"  {counts(result)}")
     print(
         f"  RSS MB: before {before:.0f}, {quarters or 'no progress reports'}, "
         f"after {rss_mb():.0f}; peak {peak_mb():.0f}"
@@ -416,7 +420,7 @@ def bench_add(store, corpus: Corpus, truth: Truth, count: int) -> None:
     result = db.link(store, new_ids)
     seconds = time.perf_counter() - started
     print(f"incremental: {count} new articles linked in {seconds:.2f} s")
-    print(f"  {result.works} works, {result.linked} articles linked to another")
+    print(f"  {counts(result)}")
 
 
 def main(argv: list[str] | None = None) -> int:
