@@ -31,40 +31,68 @@ _IMAGE_ID = re.compile(r"mmbiz\.qpic\.cn/\w+/([\w-]{16,})")
 
 
 @cache
-def _folding() -> dict[int, str]:
-    """Traditional characters to simplified ones (OpenCC's character table)."""
+def _folding() -> tuple[dict[int, str], re.Pattern[str]]:
+    """Traditional characters to simplified ones (OpenCC's character table), and a pattern
+    that finds any of them."""
     table = resources.files("opencc").joinpath("dictionary", "TSCharacters.txt")
     pairs = (line.split("\t") for line in table.read_text("utf-8").splitlines() if "\t" in line)
-    return {ord(t): s.split(" ")[0] for t, s in pairs if len(t) == 1}
+    mapping = {ord(t): s.split(" ")[0] for t, s in pairs if len(t) == 1}
+    return mapping, re.compile("[" + re.escape("".join(map(chr, mapping))) + "]")
 
 
 def normalise_body(text: str) -> str:
     """The body as copies are compared: NFKC, any case, traditional folded to simplified,
     and no punctuation, symbols or spaces."""
-    folded = unicodedata.normalize("NFKC", text).casefold().translate(_folding())
-    return _NOT_TEXT.sub("", folded)
+    text = _NOT_TEXT.sub("", text)
+    if not unicodedata.is_normalized("NFKC", text):
+        text = _NOT_TEXT.sub("", unicodedata.normalize("NFKC", text))
+    mapping, traditional = _folding()
+    folded = text.casefold()
+    return folded.translate(mapping) if traditional.search(folded) else folded
 
 
-def shingles(text: str) -> set[int]:
-    """The 32-bit hashes of the normalised body's character 4-grams."""
-    norm = normalise_body(text)
-    return {
-        zlib.crc32(norm[i : i + SHINGLE_CHARS].encode())
-        for i in range(max(len(norm) - SHINGLE_CHARS + 1, 0))
-    }
+def shingles(text: str) -> np.ndarray:
+    """The sorted, distinct 32-bit hashes of the normalised body's character 4-grams."""
+    codes = np.frombuffer(normalise_body(text).encode("utf-32-le"), dtype=np.uint32)
+    if len(codes) < SHINGLE_CHARS:
+        return np.empty(0, dtype=np.uint64)
+    codes = codes.astype(np.uint64)
+    grams = np.zeros(len(codes) - SHINGLE_CHARS + 1, dtype=np.uint64)
+    for offset in range(SHINGLE_CHARS):
+        grams = grams * _GRAM_BASE + codes[offset : len(codes) - SHINGLE_CHARS + 1 + offset]
+    return np.unique(_mix(grams))
+
+
+_GRAM_BASE = np.uint64(0x10FFFF + 1)
+_MIX = (np.uint64(33), np.uint64(0xFF51AFD7ED558CCD), np.uint64(0xFFFFFFFF))
+
+
+def _mix(values: np.ndarray) -> np.ndarray:
+    """A 64-bit finaliser cut to 32 bits: hashes spread evenly whatever the code points."""
+    shift, multiplier, low = _MIX
+    values = values ^ (values >> shift)
+    values = values * multiplier
+    return (values ^ (values >> shift)) & low
 
 
 @cache
-def _minhash() -> MinHash:
-    return MinHash(num_perm=PERMUTATIONS, seed=SEED, hashfunc=int)
+def _permutations() -> tuple[np.ndarray, np.ndarray]:
+    """datasketch's MinHash permutations for this seed and size."""
+    a, b = MinHash(num_perm=PERMUTATIONS, seed=SEED).permutations
+    return a.astype(np.uint64), b.astype(np.uint64)
 
 
-def signature(shingle_set: set[int]) -> np.ndarray:
-    """The MinHash signature of a shingle set (unsigned 64-bit values)."""
-    minhash = _minhash().copy()
-    if shingle_set:
-        minhash.update_batch(np.fromiter(shingle_set, dtype=np.uint64, count=len(shingle_set)))
-    return minhash.hashvalues
+_MERSENNE = np.uint64((1 << 61) - 1)
+_MAX_HASH = np.uint64((1 << 32) - 1)
+
+
+def signature(hashes: np.ndarray) -> np.ndarray:
+    """The MinHash signature of shingle hashes: datasketch's permutations, (a*h + b) mod the
+    Mersenne prime 2^61 - 1 cut to 32 bits, reduced in one vectorised step."""
+    if not len(hashes):
+        return np.full(PERMUTATIONS, _MAX_HASH, dtype=np.uint64)
+    a, b = _permutations()
+    return ((hashes[:, None] * a + b) % _MERSENNE & _MAX_HASH).min(axis=0)
 
 
 def bands(values: np.ndarray) -> list[int]:
@@ -73,12 +101,12 @@ def bands(values: np.ndarray) -> list[int]:
     return [zlib.crc32(row.tobytes()) for row in rows]
 
 
-def overlap(a: set[int], b: set[int]) -> tuple[float, float]:
+def overlap(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
     """Jaccard similarity of two shingle sets, and how much of the smaller one the larger holds."""
-    if not a or not b:
+    if not len(a) or not len(b):
         return 0.0, 0.0
-    common = len(a & b)
-    return common / len(a | b), common / min(len(a), len(b))
+    common = len(np.intersect1d(a, b, assume_unique=True))
+    return common / (len(a) + len(b) - common), common / min(len(a), len(b))
 
 
 def anchors(text: str) -> set[str]:

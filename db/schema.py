@@ -312,7 +312,8 @@ def _v5(db: sqlite_utils.Database) -> None:
     )
     db.execute("ALTER TABLE articles ADD COLUMN work_id INTEGER REFERENCES works(id)")
     db.execute("ALTER TABLE articles ADD COLUMN copy_role TEXT")
-    db["articles"].create_index(["work_id"])
+    for column in ("work_id", "account_id", "source_account_id"):
+        db["articles"].create_index([column])
     db["works"].create_index(["copies"])
     db["fingerprints"].create(
         {"article_id": int, "content_hash": str, "shingles": int, "anchors": str},

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+import numpy as np
 import sqlite_utils
 
 from cleaners.fingerprint import MIN_SHINGLES, anchors, bands, overlap, shingles, signature
@@ -30,6 +31,7 @@ PART_CONTAINMENT = 0.8
 ANCHOR_JACCARD = 0.25
 TRANSLATION_DAYS = 45
 BATCH = 500
+EMPTY = np.empty(0, dtype=np.uint64)
 ARTICLE_COLUMNS = (
     "id, url, status, title, account, account_id, author, source, source_account_id, "
     "published, language, body, content_hash, is_original, reader, first_seen, work_id"
@@ -104,11 +106,11 @@ def _rows(db: sqlite_utils.Database, ids: list[int]) -> Iterator[dict[str, Any]]
 def _fingerprint_batch(db: sqlite_utils.Database, ids: list[int], result: LinkResult) -> set[int]:
     """Fingerprint the articles, find and verify their copies; the articles touched."""
     touched: set[int] = set(ids)
-    cache: dict[int, set[int]] = {}
+    cache: dict[int, np.ndarray] = {}
     for row in _rows(db, ids):
         _forget(db, row["id"])
         text = (row["body"] or "") if row["status"] == "ok" else ""
-        found = cache[row["id"]] = shingles(text) if text else set()
+        found = cache[row["id"]] = shingles(text)
         db.execute(
             "INSERT INTO fingerprints (article_id, content_hash, shingles, anchors) "
             "VALUES (?, ?, ?, ?)",
@@ -118,7 +120,7 @@ def _fingerprint_batch(db: sqlite_utils.Database, ids: list[int], result: LinkRe
         edges = list(_text_edges(db, row["id"], found, cache)) if text else []
         edges += list(_translation_edges(db, row)) if text else []
         for other, kind, jaccard, containment in edges:
-            mine_smaller = len(found) <= len(cache.get(other, ()))
+            mine_smaller = len(found) <= len(cache.get(other, EMPTY))
             pair = [row["id"], other] if mine_smaller else [other, row["id"]]
             db.execute(
                 "INSERT OR REPLACE INTO copy_edges (small, large, kind, jaccard, containment) "
@@ -137,7 +139,7 @@ def _forget(db: sqlite_utils.Database, article_id: int) -> None:
 
 
 def _text_edges(
-    db: sqlite_utils.Database, article_id: int, found: set[int], cache: dict[int, set[int]]
+    db: sqlite_utils.Database, article_id: int, found: np.ndarray, cache: dict[int, np.ndarray]
 ) -> Iterator[tuple[int, str, float, float]]:
     """Verified copies among the articles that share an LSH band with this one."""
     if len(found) < MIN_SHINGLES:
@@ -148,7 +150,8 @@ def _text_edges(
     candidates = {
         r[0]
         for r in db.execute(
-            f"SELECT DISTINCT article_id FROM lsh_bands WHERE (band, hash) IN (VALUES {values})",
+            f"WITH k(band, hash) AS (VALUES {values}) SELECT DISTINCT l.article_id FROM k "
+            "JOIN lsh_bands AS l ON l.band = k.band AND l.hash = k.hash",
             flat,
         )
     }
@@ -190,22 +193,17 @@ def _credited(db: sqlite_utils.Database, row: dict[str, Any]) -> Iterator[dict[s
     credit this one's account as theirs."""
     named = [v for v in (row["source"], row["source_account_id"]) if v]
     own = [v for v in (row["account"], row["account_id"]) if v]
-    clauses, values = [], []
-    if named:
-        marks = ", ".join("?" * len(named))
-        clauses.append(f"(a.account IN ({marks}) OR a.account_id IN ({marks}))")
-        values += named + named
-    if own:
-        marks = ", ".join("?" * len(own))
-        clauses.append(f"(a.source IN ({marks}) OR a.source_account_id IN ({marks}))")
-        values += own + own
-    if not clauses:
+    # One indexed column per part: an OR across columns would read every article.
+    parts = [(column, value) for column in ("account", "account_id") for value in named]
+    parts += [(column, value) for column in ("source", "source_account_id") for value in own]
+    if not parts:
         return
+    union = " UNION ".join(f"SELECT id FROM articles WHERE {column} = ?" for column, _ in parts)
     yield from db.query(
         "SELECT a.id, a.author, a.published, f.anchors FROM articles AS a JOIN fingerprints AS f "
-        f"ON f.article_id = a.id WHERE ({' OR '.join(clauses)}) AND a.id != ? "
+        f"ON f.article_id = a.id WHERE a.id IN ({union}) AND a.id != ? "
         "AND a.status = 'ok' AND coalesce(a.language, '') != coalesce(?, '')",
-        [*values, row["id"], row["language"]],
+        [*(value for _, value in parts), row["id"], row["language"]],
     )
 
 
