@@ -14,7 +14,6 @@ from functools import cache
 from importlib import resources
 
 import numpy as np
-from datasketch import MinHash
 
 SHINGLE_CHARS = 4
 PERMUTATIONS = 128
@@ -77,9 +76,18 @@ def _mix(values: np.ndarray) -> np.ndarray:
 
 @cache
 def _permutations() -> tuple[np.ndarray, np.ndarray]:
-    """datasketch's MinHash permutations for this seed and size."""
-    a, b = MinHash(num_perm=PERMUTATIONS, seed=SEED).permutations
-    return a.astype(np.uint64), b.astype(np.uint64)
+    """datasketch's MinHash permutations ("legacy" scheme) for this seed and size, drawn as it draws
+    them (a test holds them equal): importing datasketch itself costs a second per command."""
+    draw = np.random.RandomState(SEED)
+    pairs = [
+        (
+            draw.randint(1, int(_MERSENNE), dtype=np.uint64),
+            draw.randint(0, int(_MERSENNE), dtype=np.uint64),
+        )
+        for _ in range(PERMUTATIONS)
+    ]
+    a, b = np.array(pairs, dtype=np.uint64).T
+    return a, b
 
 
 _MERSENNE = np.uint64((1 << 61) - 1)

@@ -75,3 +75,17 @@ def test_empty_and_short_bodies() -> None:
 def test_anchors_keep_numbers_latin_names_and_addresses() -> None:
     found = anchors("OpenFix 在 2024 年接入了 37 家小店，地图见 https://openfix.example.org/map 。")
     assert {"openfix", "2024", "37", "https://openfix.example.org/map"} <= found
+
+
+def test_the_permutations_and_signatures_are_datasketchs() -> None:
+    from datasketch import MinHash
+
+    from cleaners.fingerprint import PERMUTATIONS, SEED, _permutations
+
+    reference = MinHash(num_perm=PERMUTATIONS, seed=SEED, hashfunc=int, scheme="legacy")
+    a, b = reference.permutations
+    mine_a, mine_b = _permutations()
+    assert np.array_equal(a, mine_a) and np.array_equal(b, mine_b)
+    hashes = shingles(TEXT)
+    reference.update_batch(hashes.tolist())
+    assert np.array_equal(reference.hashvalues, signature(hashes))
