@@ -196,7 +196,7 @@ TAIL_NUMBERS = {
 
 
 def _tail_numbers(data: dict[str, Any]) -> dict[str, Any]:
-    return {key: kind(data[f"{key}"]) for key, kind in TAIL_NUMBERS.items()}
+    return {key: kind(data[key]) for key, kind in TAIL_NUMBERS.items()}
 
 
 def _content_rules(entry: dict[str, Any]) -> ContentRules:

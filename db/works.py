@@ -31,6 +31,7 @@ PART_CONTAINMENT = 0.8
 ANCHOR_JACCARD = 0.25
 TRANSLATION_DAYS = 45
 BATCH = 500
+MAX_PARAMETERS = 900
 EMPTY = np.empty(0, dtype=np.uint64)
 ARTICLE_COLUMNS = (
     "id, url, status, title, account, account_id, author, source, source_account_id, "
@@ -96,11 +97,17 @@ def _forget_all(db: sqlite_utils.Database) -> None:
     db.execute("DELETE FROM works")
 
 
+def _by_ids(db: sqlite_utils.Database, select: str, ids: Iterable[int]) -> Iterator[dict[str, Any]]:
+    """The rows of `select` (whose `{marks}` stands for the ids), in chunks of ids that
+    SQLite's limit on parameters allows."""
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), MAX_PARAMETERS):
+        part = ordered[start : start + MAX_PARAMETERS]
+        yield from db.query(select.format(marks=", ".join("?" * len(part))), part)
+
+
 def _rows(db: sqlite_utils.Database, ids: list[int]) -> Iterator[dict[str, Any]]:
-    for start in range(0, len(ids), 900):
-        part = ids[start : start + 900]
-        marks = ", ".join("?" * len(part))
-        yield from db.query(f"SELECT {ARTICLE_COLUMNS} FROM articles WHERE id IN ({marks})", part)
+    yield from _by_ids(db, f"SELECT {ARTICLE_COLUMNS} FROM articles WHERE id IN ({{marks}})", ids)
 
 
 def _fingerprint_batch(db: sqlite_utils.Database, ids: list[int], result: LinkResult) -> set[int]:
@@ -228,16 +235,12 @@ MEMBER_COLUMNS = (
 def _rebuild_works(db: sqlite_utils.Database, touched: set[int]) -> int:
     """Recompute the works of every article connected to `touched`; the works written."""
     nodes, edges = _neighbourhood(db, touched)
-    members = {
-        m["id"]: m
-        for start in range(0, len(nodes), 900)
-        for m in db.query(
-            f"SELECT {MEMBER_COLUMNS} FROM articles LEFT JOIN fingerprints ON "
-            f"fingerprints.article_id = articles.id WHERE articles.status = 'ok' AND "
-            f"articles.id IN ({', '.join('?' * len(sorted(nodes)[start : start + 900]))})",
-            sorted(nodes)[start : start + 900],
-        )
-    }
+    select = (
+        f"SELECT {MEMBER_COLUMNS} FROM articles LEFT JOIN fingerprints ON "
+        "fingerprints.article_id = articles.id WHERE articles.status = 'ok' AND "
+        "articles.id IN ({marks})"
+    )
+    members = {m["id"]: m for m in _by_ids(db, select, nodes)}
     components = _components(members, _valid(edges))
     old_works = {m["work_id"] for m in members.values() if m["work_id"]}
     claimed: set[int] = set()
@@ -257,7 +260,7 @@ def _neighbourhood(
     nodes, frontier = set(start), set(start)
     edges: set[tuple[int, int, str]] = set()
     while frontier:
-        batch = sorted(frontier)[:900]
+        batch = sorted(frontier)[:MAX_PARAMETERS]
         frontier -= set(batch)
         marks = ", ".join("?" * len(batch))
         for small, large, kind in db.execute(
