@@ -20,11 +20,12 @@ def _mount(target: Path, options: str) -> None:
 
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
-    """A 2 MiB tmpfs mounted at a fresh folder, unmounted afterwards."""
+    """A 4 MiB tmpfs mounted at a fresh folder, unmounted afterwards: room for the schema and
+    a page or two of the full-disk test, not for all twelve."""
     target = tmp_path / "disk"
     target.mkdir()
     try:
-        _mount(target, "size=2m")
+        _mount(target, "size=4m")
     except (OSError, subprocess.CalledProcessError):
         pytest.skip("cannot mount a tmpfs here (needs root and mount rights)")
     try:
