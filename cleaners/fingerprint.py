@@ -14,12 +14,19 @@ from functools import cache
 from importlib import resources
 
 import numpy as np
+import rensa
 
 SHINGLE_CHARS = 4
 PERMUTATIONS = 128
 BANDS = 32
 ROWS = PERMUTATIONS // BANDS
 SEED = 20261201
+_MAX_HASH = (1 << 32) - 1
+# What a stored fingerprint was made with: bands of another scheme never meet these.
+SCHEME = (
+    f"r-minhash{rensa.RMinHash.ALGORITHM_VERSION}/{PERMUTATIONS}x{BANDS}/"
+    f"{SHINGLE_CHARS}-grams/{SEED}"
+)
 # Bodies with fewer shingles than this collide with everything: they are not linked by text.
 MIN_SHINGLES = 40
 _NOT_TEXT = re.compile(r"[\W_]+")
@@ -30,36 +37,45 @@ _IMAGE_ID = re.compile(r"mmbiz\.qpic\.cn/\w+/([\w-]{16,})")
 
 
 @cache
-def _folding() -> tuple[dict[int, str], re.Pattern[str]]:
-    """Traditional characters to simplified ones (OpenCC's character table), and a pattern
-    that finds any of them."""
+def _folding() -> np.ndarray:
+    """A table from code point to code point that folds traditional characters to simplified
+    ones (OpenCC's character table); code points past its end fold to themselves."""
     table = resources.files("opencc").joinpath("dictionary", "TSCharacters.txt")
     pairs = (line.split("\t") for line in table.read_text("utf-8").splitlines() if "\t" in line)
-    mapping = {ord(t): s.split(" ")[0] for t, s in pairs if len(t) == 1}
-    return mapping, re.compile("[" + re.escape("".join(map(chr, mapping))) + "]")
+    mapping = {ord(t): ord(s[0]) for t, s in pairs if len(t) == 1 and s}
+    folding = np.arange(max(mapping) + 1, dtype=np.uint32)
+    folding[list(mapping)] = list(mapping.values())
+    return folding
 
 
-def normalise_body(text: str) -> str:
-    """The body as copies are compared: NFKC, any case, traditional folded to simplified,
-    and no punctuation, symbols or spaces."""
+def _codes(text: str) -> np.ndarray:
+    """The code points of the body as copies are compared: NFKC, any case, traditional folded
+    to simplified, and no punctuation, symbols or spaces."""
     text = _NOT_TEXT.sub("", text)
     if not unicodedata.is_normalized("NFKC", text):
         text = _NOT_TEXT.sub("", unicodedata.normalize("NFKC", text))
-    mapping, traditional = _folding()
-    folded = text.casefold()
-    return folded.translate(mapping) if traditional.search(folded) else folded
+    codes = np.frombuffer(text.casefold().encode("utf-32-le"), dtype=np.uint32)
+    folding = _folding()
+    inside = codes < len(folding)
+    return np.where(inside, folding[np.where(inside, codes, 0)], codes)
+
+
+def normalise_body(text: str) -> str:
+    """The body as copies are compared (see `_codes`), as text."""
+    return _codes(text).astype(np.uint32).tobytes().decode("utf-32-le")
 
 
 def shingles(text: str) -> np.ndarray:
     """The sorted, distinct 32-bit hashes of the normalised body's character 4-grams."""
-    codes = np.frombuffer(normalise_body(text).encode("utf-32-le"), dtype=np.uint32)
+    codes = _codes(text)
     if len(codes) < SHINGLE_CHARS:
         return np.empty(0, dtype=np.uint64)
     codes = codes.astype(np.uint64)
     grams = np.zeros(len(codes) - SHINGLE_CHARS + 1, dtype=np.uint64)
     for offset in range(SHINGLE_CHARS):
         grams = grams * _GRAM_BASE + codes[offset : len(codes) - SHINGLE_CHARS + 1 + offset]
-    return np.unique(_mix(grams))
+    hashes = np.sort(_mix(grams))
+    return hashes[np.concatenate(([True], hashes[1:] != hashes[:-1]))]
 
 
 _GRAM_BASE = np.uint64(0x10FFFF + 1)
@@ -74,39 +90,22 @@ def _mix(values: np.ndarray) -> np.ndarray:
     return (values ^ (values >> shift)) & low
 
 
-@cache
-def _permutations() -> tuple[np.ndarray, np.ndarray]:
-    """datasketch's MinHash permutations ("legacy" scheme) for this seed and size, drawn as it draws
-    them (a test holds them equal): importing datasketch itself costs a second per command."""
-    draw = np.random.RandomState(SEED)
-    pairs = [
-        (
-            draw.randint(1, int(_MERSENNE), dtype=np.uint64),
-            draw.randint(0, int(_MERSENNE), dtype=np.uint64),
-        )
-        for _ in range(PERMUTATIONS)
-    ]
-    a, b = np.array(pairs, dtype=np.uint64).T
-    return a, b
-
-
-_MERSENNE = np.uint64((1 << 61) - 1)
-_MAX_HASH = np.uint64((1 << 32) - 1)
-
-
 def signature(hashes: np.ndarray) -> np.ndarray:
-    """The MinHash signature of shingle hashes: datasketch's permutations, (a*h + b) mod the
-    Mersenne prime 2^61 - 1 cut to 32 bits, reduced in one vectorised step."""
+    """The MinHash signature of shingle hashes (rensa's R-MinHash: as accurate as datasketch's
+    MinHash, a test holds it so, and a hundred times faster)."""
     if not len(hashes):
-        return np.full(PERMUTATIONS, _MAX_HASH, dtype=np.uint64)
-    a, b = _permutations()
-    return ((hashes[:, None] * a + b) % _MERSENNE & _MAX_HASH).min(axis=0)
+        return np.full(PERMUTATIONS, _MAX_HASH, dtype=np.uint32)
+    matrix = rensa.RMinHash.digest_matrix_from_flat_token_hashes(
+        hashes, np.array([0, len(hashes)], dtype=np.uint64), PERMUTATIONS, SEED
+    )
+    return np.array(matrix.to_rows()[0], dtype=np.uint32)
 
 
-def bands(values: np.ndarray) -> list[int]:
-    """One hash per LSH band of a signature: copies share at least one band."""
+def band_keys(values: np.ndarray) -> list[int]:
+    """One key per LSH band of a signature, its number and its rows' hash: copies share at
+    least one key."""
     rows = values.reshape(BANDS, ROWS)
-    return [zlib.crc32(row.tobytes()) for row in rows]
+    return [number << 32 | zlib.crc32(row.tobytes()) for number, row in enumerate(rows)]
 
 
 def overlap(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:

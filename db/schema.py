@@ -19,7 +19,7 @@ from .clock import response_time
 from .errors import NotADatabase, SchemaTooNew, database_failure, is_operational
 from .search import index_article
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 BUSY_TIMEOUT_SECONDS = 30.0
 
 ARTICLE_FIELDS = {
@@ -329,10 +329,24 @@ def _v5(db: sqlite_utils.Database) -> None:
     db["copy_edges"].create_index(["large"])
 
 
+def _v6(db: sqlite_utils.Database) -> None:
+    """Fingerprints record the scheme that made them (`cleaners.fingerprint.SCHEME`), so that
+    `link` relinks what an older scheme fingerprinted; LSH bands become one key (band number
+    and hash) in a table that is its own index. The old bands cannot meet the new ones."""
+    db.execute("ALTER TABLE fingerprints ADD COLUMN scheme TEXT")
+    db.execute("DROP TABLE lsh_bands")
+    db.execute(
+        "CREATE TABLE lsh_bands (key INTEGER NOT NULL, article_id INTEGER NOT NULL, "
+        "PRIMARY KEY (key, article_id)) WITHOUT ROWID"
+    )
+    db["lsh_bands"].create_index(["article_id"])
+
+
 MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
     1: _v1,
     2: _v2,
     3: _v3,
     4: _v4,
     5: _v5,
+    6: _v6,
 }

@@ -45,8 +45,8 @@ TABLES = {
         "id", "original_article_id", "original_rule", "title", "copies", "first_published",
         "last_published",
     },
-    "fingerprints": {"article_id", "content_hash", "shingles", "anchors"},
-    "lsh_bands": {"band", "hash", "article_id"},
+    "fingerprints": {"article_id", "content_hash", "shingles", "anchors", "scheme"},
+    "lsh_bands": {"key", "article_id"},
     "copy_edges": {"small", "large", "kind", "jaccard", "containment"},
 }  # fmt: skip
 
@@ -92,7 +92,7 @@ def indexes(path: Path, table: str) -> dict[tuple[str, ...], bool]:
 
 
 def test_new_database_has_the_current_version(fresh: Path):
-    assert scalar(fresh, "PRAGMA user_version") == SCHEMA_VERSION == 5
+    assert scalar(fresh, "PRAGMA user_version") == SCHEMA_VERSION == 6
 
 
 @pytest.mark.parametrize("table", sorted(TABLES))

@@ -5,6 +5,7 @@ a digest of teasers stay apart; `reprints copies` in text and json; ids survive 
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 from typing import NamedTuple
 
@@ -219,13 +220,14 @@ def test_importing_the_same_pages_again_changes_no_work(tmp_path):
 
 def test_copies_arriving_before_their_original(tmp_path, linked):
     """Linked incrementally, in two imports, the work is the same and A becomes its original
-    when its page arrives."""
+    when its page arrives; before it, the translation is linked through the reprint, which
+    credits the same source."""
     early = ("reprint", "mirror", "excerpt", "translation")
     write_pages(tmp_path / "early", early)
     write_pages(tmp_path / "late", tuple(name for name in FILES if name not in early))
     db_path = tmp_path / "articles.db"
     import_pages(db_path, tmp_path / "early")
-    assert {FILES[name] for name in early[:3]} in partition(db_path)
+    assert {FILES[name] for name in early} in partition(db_path)
     import_pages(db_path, tmp_path / "late")
     assert partition(db_path) == partition(linked.db)
     assert originals(db_path) == originals(linked.db)
@@ -239,3 +241,53 @@ def test_link_rebuilds_the_same_works(tmp_path):
     result = reprints("link", db_path)
     assert result.returncode == 0, result.stderr
     assert (partition(db_path), originals(db_path)) == (works, firsts)
+
+
+def test_a_translation_links_to_a_reprint_when_its_original_is_not_stored(tmp_path):
+    """The translation credits A; only B's carded reprint of A's article is stored: the two
+    credit the same source, so they are one work."""
+    pages = write_pages(tmp_path / "pages", ("reprint", "translation", "template_1"))
+    db_path = tmp_path / "articles.db"
+    import_pages(db_path, tmp_path / "pages")
+    assert {FILES["reprint"], FILES["translation"]} in partition(db_path)
+    translation = article(db_path, pages["translation"])
+    assert translation["copy_role"] == ROLES["translation"]
+
+
+def test_fingerprints_of_another_scheme_are_relinked(tmp_path):
+    """Fingerprints an older scheme made (as after an upgrade) are outdated: the next import
+    relinks every article with the current scheme, to the same works."""
+    write_pages(tmp_path / "pages", tuple(name for name in FILES if name != "digest"))
+    db_path = tmp_path / "articles.db"
+    import_pages(db_path, tmp_path / "pages")
+    works, firsts = partition(db_path), originals(db_path)
+    conn = sqlite3.connect(db_path)
+    with conn:
+        conn.execute("UPDATE fingerprints SET scheme = 'older'")
+    conn.close()
+    write_pages(tmp_path / "more", ("digest",))
+    import_pages(db_path, tmp_path / "more")
+    assert scalar(db_path, "SELECT count(*) FROM fingerprints WHERE scheme = 'older'") == 0
+    assert partition(db_path) == works | {frozenset({FILES["digest"]})}
+    assert originals(db_path) == firsts | {FILES["digest"]}
+
+
+def test_a_rebuild_cut_short_leaves_the_works_as_they_were(tmp_path, monkeypatch):
+    import db
+    from db import works_bulk
+
+    write_pages(tmp_path / "pages")
+    db_path = tmp_path / "articles.db"
+    import_pages(db_path, tmp_path / "pages")
+    before = work_state(db_path), partition(db_path)
+    monkeypatch.setattr(works_bulk, "CHUNK", 2)
+
+    def interrupt(done: int, total: int) -> None:
+        raise KeyboardInterrupt
+
+    store = db.open_database(db_path)
+    with pytest.raises(KeyboardInterrupt):
+        db.link(store, None, interrupt)
+    store.conn.close()
+    assert (work_state(db_path), partition(db_path)) == before
+    assert scalar(db_path, "SELECT count(*) FROM lsh_bands") > 0
