@@ -39,13 +39,14 @@ def link(
     progress: Callable[[int, int], None] | None = None,
 ) -> LinkResult:
     """Link articles into works: `article_ids` incrementally, or every article (None, a
-    rebuild). A database with nothing linked by the current fingerprint scheme (new, or
-    linked by an older one) is rebuilt in bulk either way: every article is outdated then.
+    rebuild). The database is rebuilt in bulk either way when nothing in it is linked by the
+    current fingerprint scheme (it is new, or an older scheme linked it), or when more than
+    half of its articles, and more than a batch, are to be linked: that is faster then.
     `progress(done, total)` is called after each batch."""
-    if article_ids is None or not _linked_by_this_scheme(db):
+    ids = None if article_ids is None else sorted(set(article_ids))
+    if ids is None or not _linked_by_this_scheme(db) or _most_of_the_database(db, ids):
         return rebuild(db, progress)
     result, cache = LinkResult(), ShingleCache()
-    ids = sorted(set(article_ids))
     for start in range(0, len(ids), BATCH):
         batch = ids[start : start + BATCH]
         with transaction(db):
@@ -74,6 +75,12 @@ def outdated_articles(db: sqlite_utils.Database) -> list[int]:
 def _linked_by_this_scheme(db: sqlite_utils.Database) -> bool:
     query = "SELECT 1 FROM fingerprints WHERE scheme = ? LIMIT 1"
     return db.execute(query, [SCHEME]).fetchone() is not None
+
+
+def _most_of_the_database(db: sqlite_utils.Database, ids: list[int]) -> bool:
+    if len(ids) <= BATCH:
+        return False
+    return 2 * len(ids) > db.execute("SELECT count(*) FROM articles").fetchone()[0]
 
 
 def _link_batch(
