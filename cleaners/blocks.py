@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborNode
 
+from . import mdinline
 from .record import Removal
 
 BLOCK_TAGS = frozenset(
@@ -81,6 +82,12 @@ SKIP_TAGS = frozenset(
     ]
 )
 _EMPHASIS_TAGS = frozenset(["strong", "b"])
+# Inline markup kept in `Block.marked`: the opening and closing marks of each tag.
+_MARKS = {"strong": "**", "b": "**", "em": "*", "i": "*", "code": "`", "del": "~~", "s": "~~"}
+_LISTS = {"ul": "-", "ol": "1."}
+_STRUCTURE_TAGS = frozenset(["ul", "ol", "li", "blockquote", "pre"])
+_CELL = mdinline.CELL
+_TOKEN = mdinline.TOKEN
 # Inline elements whose texts are kept apart in `Block.segments` (for short blocks only).
 _SEGMENT_TAGS = frozenset(["span", "a", "em", "i", "time", "font", "label", "small", "cite"])
 _SEGMENT = "\u241f"
@@ -95,6 +102,10 @@ _HIDING = (
     ("font-size", re.compile(r"font-size\s*:\s*0(?:px)?\s*(?:;|$)", re.I)),
 )
 MAX_HINT_CHARS = 120
+# A style that makes an element read as a heading: bold, or a font of 17px and more.
+_HEADING_STYLE = re.compile(
+    r"font-weight\s*:\s*(?:bold|[6-9]00)|font-size\s*:\s*(?:1[7-9]|[2-9]\d)(?:\.\d+)?px", re.I
+)
 
 
 @dataclass
@@ -110,6 +121,20 @@ class Block:
     images: tuple[str, ...] = ()
     emphasis: bool = False
     segments: tuple[str, ...] = ()
+    # The block's text with its inline markup (links, emphasis, images in place) as tokens
+    # (`mdinline.TOKEN`), and the tokens' Markdown; empty when it has none, and then `text` is
+    # written as it is (`render.body_markdown` writes it).
+    marked: str = ""
+    tokens: tuple[str, ...] = ()
+    # Its structure: list marker ("-", "3.") when it opens a list item, list depth, block
+    # quote depth, whether it is a line of code (of a <pre>), and heading styling.
+    marker: str = ""
+    depth: int = 0
+    quote: int = 0
+    code: bool = False
+    styled: bool = False
+    # Images that stood alone (with no text of their own) just before the block, as Markdown.
+    lead: str = ""
 
     @property
     def parts(self) -> tuple[str, ...]:
@@ -188,16 +213,24 @@ class _Walker:
         self.link_chars = 0
         self.images: list[str] = []
         self.emphasis_chars = 0
+        self.styled_chars = 0
         self.tags = ["p"]
         self.elements = [-1]
         self.in_link = 0
         self.in_emphasis = 0
-        self.hiding_styles: dict[str, bool] = {}  # a page repeats its styles many times
+        self.in_styled = 0
+        self.styles: dict[str, tuple[bool, bool]] = {}  # a page repeats its styles many times
+        self.markdown = _Markdown(self.parts)
 
     def flush(self) -> None:
+        markdown = self.markdown
         if not self.parts:
             return
-        joined = "".join(self.parts)
+        marked = "".join(self.parts)
+        self.parts.clear()
+        joined = _TOKEN.sub("", marked) if markdown.tokens else marked
+        if _CELL in joined:
+            joined = joined.replace(_CELL, " ")
         segments: tuple[str, ...] = ()
         if _SEGMENT in joined:
             if len(joined) <= MAX_SEGMENTED_CHARS:
@@ -206,23 +239,27 @@ class _Walker:
             joined = joined.replace(_SEGMENT, "")
         text = normalise(joined)
         if text:
-            self.result.blocks.append(
-                Block(
-                    text,
-                    self.tags[-1],
-                    tuple(self.links),
-                    min(self.link_chars, len(text)),
-                    element=self.elements[-1],
-                    images=tuple(self.images),
-                    emphasis=self.emphasis_chars >= len(text.replace(" ", "")) > 0,
-                    segments=segments if len(segments) > 1 else (),
-                )
+            length = len(text.replace(" ", ""))
+            block = Block(
+                text,
+                self.tags[-1],
+                tuple(self.links),
+                min(self.link_chars, len(text)),
+                element=self.elements[-1],
+                images=tuple(self.images),
+                emphasis=self.emphasis_chars >= length > 0,
+                segments=segments if len(segments) > 1 else (),
+                styled=self.styled_chars >= length > 0,
             )
+            markdown.finish(block, marked)
+            self.result.blocks.append(block)
             self.images = []
-        self.parts.clear()
+        else:
+            markdown.carry_images(marked)
         self.links.clear()
         self.link_chars = 0
         self.emphasis_chars = 0
+        self.styled_chars = 0
 
     def set_aside(self, node: LexborNode, kind: str, rule: str) -> None:
         text = normalise(node.text(separator=" "))
@@ -238,6 +275,8 @@ class _Walker:
             self.link_chars += len(value.strip())
         if self.in_emphasis:
             self.emphasis_chars += len(value.replace(" ", "").strip())
+        if self.in_styled:
+            self.styled_chars += len(value.replace(" ", "").strip())
 
     def enter(self, node: LexborNode, tag: str | None) -> tuple[str, ...] | None:
         """Handle the start of element `node` (tag `tag`); return what to undo at its end, or
@@ -253,28 +292,21 @@ class _Walker:
             if src:
                 self.result.images.append(src)
                 self.images.append(src)
+                self.markdown.image(src, attrs.get("alt"))
             return None
         if self.marked and node.mem_id in self.marked:
             self.set_aside(node, *self.marked[node.mem_id])
             return None
-        if self._hides(attrs) and not _revealed_by_script(node, attrs):
+        hides, styled = self._style(attrs)
+        if hides and not _revealed_by_script(node, attrs):
             self.set_aside(node, "chrome", "html.hidden")
             return None
         undo: list[str] = []
         if tag in BLOCK_TAGS:
-            if tag in _INLINE_BLOCKS:
-                self.parts.append(" ")
-            else:
-                self.flush()
-                self.tags.append(tag)
-                undo.append("block")
-            hint = f"{attrs.get('id') or ''} {attrs.get('class') or ''}".strip()
-            element = Element(
-                self.elements[-1], tag, hint[:MAX_HINT_CHARS], node.mem_id, len(self.result.blocks)
-            )
-            self.result.elements.append(element)
-            self.elements.append(len(self.result.elements) - 1)
-            undo.append("element")
+            self._enter_block(node, tag, attrs, undo)
+        if styled:
+            self.in_styled += 1
+            undo.append("styled")
         if tag in _SEGMENT_TAGS:
             self.parts.append(_SEGMENT)
             undo.append("segment")
@@ -283,24 +315,48 @@ class _Walker:
             if href:
                 self.links.append(href)
             self.in_link += 1
-            undo.append("link")
-        elif tag in _EMPHASIS_TAGS:
-            self.in_emphasis += 1
-            undo.append("emphasis")
+            self.markdown.open_link(href)
+            undo += ("link", "mark")
+        elif tag in _MARKS and not self.markdown.in_pre:
+            if tag in _EMPHASIS_TAGS:
+                self.in_emphasis += 1
+                undo.append("emphasis")
+            self.markdown.open_mark(_MARKS[tag], _MARKS[tag])
+            undo.append("mark")
         return tuple(undo)
 
-    def _hides(self, attrs: dict[str, str | None]) -> bool:
-        """True when the element's inline style (or `hidden` attribute) hides it."""
+    def _enter_block(
+        self, node: LexborNode, tag: str, attrs: dict[str, str | None], undo: list[str]
+    ) -> None:
+        if tag in _INLINE_BLOCKS:
+            self.parts.append(" ")
+            self.parts.append(_CELL)
+        else:
+            self.flush()
+            self.tags.append(tag)
+            undo.append("block")
+            if tag in _STRUCTURE_TAGS:
+                undo.extend(self.markdown.open_block(tag))
+        hint = f"{attrs.get('id') or ''} {attrs.get('class') or ''}".strip()
+        element = Element(
+            self.elements[-1], tag, hint[:MAX_HINT_CHARS], node.mem_id, len(self.result.blocks)
+        )
+        self.result.elements.append(element)
+        self.elements.append(len(self.result.elements) - 1)
+        undo.append("element")
+
+    def _style(self, attrs: dict[str, str | None]) -> tuple[bool, bool]:
+        """Whether the element's inline style (or `hidden` attribute) hides it, and whether
+        its style makes it a heading."""
         if not attrs:
-            return False
+            return False, False
         style = attrs.get("style")
+        facts = (False, False)
         if style:
-            hides = self.hiding_styles.get(style)
-            if hides is None:
-                hides = self.hiding_styles[style] = _style_hides(style)
-            if hides:
-                return True
-        return "hidden" in attrs
+            facts = self.styles.get(style) or self.styles.setdefault(
+                style, (_style_hides(style), bool(_HEADING_STYLE.search(style)))
+            )
+        return facts[0] or "hidden" in attrs, facts[1]
 
     def leave(self, undo: tuple[str, ...]) -> None:
         for action in undo:
@@ -313,8 +369,115 @@ class _Walker:
                 self.parts.append(_SEGMENT)
             elif action == "link":
                 self.in_link -= 1
-            else:
+            elif action == "emphasis":
                 self.in_emphasis -= 1
+            elif action == "styled":
+                self.in_styled -= 1
+            else:
+                self.markdown.leave(action)
+
+
+class _Markdown:
+    """The Markdown side of a walk: the marks in the text being gathered (`parts`, shared
+    with the walker) as tokens, and the lists, quotes and code blocks that are open."""
+
+    def __init__(self, parts: list[str]) -> None:
+        self.parts = parts
+        self.tokens: list[str] = []
+        self.images: set[int] = set()
+        self.marks: list[tuple[int, str, str]] = []  # (where it opened, opening, closing)
+        self.carried: list[str] = []
+        self.lists: list[list] = []  # [marker kind, items so far]
+        self.item = ""
+        self.quote = 0
+        self.in_pre = 0
+
+    def _token(self, markup: str) -> str:
+        self.tokens.append(markup)
+        return mdinline.token(len(self.tokens) - 1)
+
+    def image(self, src: str, alt: str | None) -> None:
+        markup = mdinline.image(src, alt)
+        if markup:
+            self.images.add(len(self.tokens))
+            self.parts.append(self._token(markup))
+
+    def open_link(self, href: str | None) -> None:
+        target = mdinline.safe_target(href)
+        if target:
+            self.open_mark("[", f"]({target})")
+        else:
+            self.open_mark("", "")
+
+    def open_mark(self, opening: str, closing: str) -> None:
+        self.marks.append((len(self.parts), opening, closing))
+        self.parts.append(self._token(opening))
+
+    def open_block(self, tag: str) -> tuple[str, ...]:
+        """Start a block element; what its end must undo."""
+        if tag in _LISTS:
+            self.lists.append([_LISTS[tag], 0])
+            return ("list",)
+        if tag == "li":
+            if self.lists:
+                self.lists[-1][1] += 1
+                kind, count = self.lists[-1]
+                self.item = f"{count}." if kind == "1." else "-"
+            else:
+                self.item = "-"
+            return ()
+        if tag == "blockquote":
+            self.quote += 1
+            return ("quote",)
+        if tag == "pre":
+            self.in_pre += 1
+            return ("pre",)
+        return ()
+
+    def leave(self, action: str) -> None:
+        if action == "mark":
+            where, _, closing = self.marks.pop()
+            if where == len(self.parts) - 1:
+                self.parts.pop()
+            else:
+                self.parts.append(self._token(closing))
+        elif action == "list":
+            self.lists.pop()
+        elif action == "quote":
+            self.quote -= 1
+        elif action == "pre":
+            self.in_pre -= 1
+
+    def carry_images(self, marked: str) -> None:
+        """A block with no text: its images go before the next block's text."""
+        if self.images:
+            found = (int(number) for number in _TOKEN.findall(marked))
+            self.carried += [self.tokens[n] for n in found if n in self.images]
+        if self.tokens:
+            self._restart()
+
+    def finish(self, block: Block, marked: str) -> None:
+        """Give `block` its marked text (the marks still open closed there, and opened again
+        after it) and its place in lists, quotes and code blocks."""
+        if self.tokens or self.in_pre or block.tag == "tr":
+            closings = "".join(self._token(closing) for _, _, closing in reversed(self.marks))
+            block.marked = (marked + closings).replace(_SEGMENT, "")
+            block.tokens = tuple(self.tokens)
+            block.code = bool(self.in_pre)
+        block.lead, self.carried = "\n\n".join(self.carried), []
+        block.marker, self.item = self.item, ""
+        block.depth = len(self.lists)
+        block.quote = self.quote
+        if self.tokens:
+            self._restart()
+
+    def _restart(self) -> None:
+        """Forget the tokens of the text gathered, and open again the marks still open."""
+        self.tokens.clear()
+        self.images.clear()
+        marks, self.marks = self.marks, []
+        for _, opening, closing in marks:
+            self.open_mark(opening, closing)
 
 
 def walk(root: LexborNode | None, drops: Iterable[tuple[str, str, str]] = ()) -> Walk:

@@ -15,6 +15,7 @@ from .language import detect_language
 from .learned import removable, source_key
 from .mirror import read_mirror
 from .record import Article, Removal
+from .render import body_markdown
 from .rulebuild import default_rules
 from .rules import Rules
 from .status import page_status, url_status
@@ -63,7 +64,7 @@ def clean(
     if decoded.origin not in ("text", "utf-8"):
         draft.origins["encoding"] = f"{decoded.encoding} ({decoded.origin})"
     if draft.status != "ok":
-        return _article(draft, "", None)
+        return _article(draft, "", "", None)
     fields = draft.fields
     body_blocks = sweep(draft, fields.get("account"), fields.get("title"))
     draft.settle(frozenset(rules.generic["not_names"]))
@@ -74,7 +75,7 @@ def clean(
     language = detect_language(body or fields.get("title", ""), rules)
     if fields.get("published"):
         fields["published"] = localise(fields["published"], language)
-    return _article(draft, body, language)
+    return _article(draft, body, body_markdown(body_blocks) if body else "", language)
 
 
 def _read_html(
@@ -127,7 +128,7 @@ def _images(draft: Draft) -> tuple[str, ...]:
     return tuple(src for src in dict.fromkeys(draft.images) if src not in removed)
 
 
-def _article(draft: Draft, body: str, language: str | None) -> Article:
+def _article(draft: Draft, body: str, markdown: str, language: str | None) -> Article:
     fields = draft.fields if draft.status == "ok" else {}
     return Article(
         status=draft.status,
@@ -145,6 +146,7 @@ def _article(draft: Draft, body: str, language: str | None) -> Article:
         is_original=draft.is_original if draft.status == "ok" else None,
         language=language,
         body=body,
+        body_markdown=markdown,
         images=_images(draft) if draft.status == "ok" else (),
         removed=tuple(draft.removed) if draft.status == "ok" else (),
         origins=dict(draft.origins)

@@ -62,6 +62,7 @@ class Article:
     is_original: bool | None = None
     language: str | None = None
     body: str = ""
+    body_markdown: str = ""
     images: tuple[str, ...] = ()
     removed: tuple[Removal, ...] = ()
     origins: dict[str, str] = field(default_factory=dict)

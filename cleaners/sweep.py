@@ -129,6 +129,7 @@ class _Sweep:
                         cut = Removal(rule.kind, rule.name, match.group(0))
                         self.inline_removed.append((index, cut))
                     block.text = rule.pattern.sub("", block.text)
+                    block.marked, block.tokens = "", ()
 
     def _remove(self, i: int, kind: str, rule: str) -> int:
         self.decisions[i] = Removal(kind, rule, self.blocks[i].text)

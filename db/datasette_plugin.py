@@ -86,6 +86,8 @@ ARTICLE_COLUMNS = {
     "is_original": "1 when the page marks itself as original (原创)",
     "language": "Language of the body",
     "body": "The cleaned text; paragraphs are separated by blank lines",
+    "body_markdown": "The cleaned article as Markdown: headings, lists, links, quotes, tables, "
+    "code and images in place, from the same blocks as the body",
     "images": "JSON list of the images kept in the body",
     "origins": "JSON: which rule or part of the page each field came from",
     "reader": "The extractor that produced the body (wechat, mirror:…, text)",
@@ -330,9 +332,11 @@ FOREIGN_KEYS = {
     ("fetches", "sha256"): "snapshots",
 }
 
+# Described columns that later schema versions added (7: articles.body_markdown).
+LATER_COLUMNS = {"articles": {"body_markdown"}}
 # Every schema version has these tables, with (at least) the columns described above.
 REQUIRED_COLUMNS = {
-    table: set(TABLES[table]["columns"])
+    table: set(TABLES[table]["columns"]) - LATER_COLUMNS.get(table, set())
     for table in ("articles", "runs", "fetches", "snapshots", "removals")
 }
 COLUMNS_SQL = (

@@ -19,10 +19,12 @@ from .clock import response_time
 from .errors import NotADatabase, SchemaTooNew, database_failure, is_operational
 from .search import index_article
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 BUSY_TIMEOUT_SECONDS = 30.0
 
-ARTICLE_FIELDS = {
+# The article columns the first schema had (migrations 1 and 2 build from these; later ones
+# add columns of their own).
+_FIRST_ARTICLE_FIELDS = {
     "status": str,
     "title": str,
     "account": str,
@@ -43,6 +45,8 @@ ARTICLE_FIELDS = {
     "cleaner_version": str,
     "content_hash": str,
 }
+# Every article column an Article fills, as `articles` and `article_versions` have them now.
+ARTICLE_FIELDS = {**_FIRST_ARTICLE_FIELDS, "body_markdown": str}
 
 
 def open_database(
@@ -178,7 +182,7 @@ def _v1(db: sqlite_utils.Database) -> None:
         {
             "id": int,
             "url": str,
-            **ARTICLE_FIELDS,
+            **_FIRST_ARTICLE_FIELDS,
             "version": int,
             "fetch_id": int,
             "snapshot": str,
@@ -223,7 +227,7 @@ def _v2(db: sqlite_utils.Database) -> None:
             "article_id": int,
             "version": int,
             "url": str,
-            **ARTICLE_FIELDS,
+            **_FIRST_ARTICLE_FIELDS,
             "fetch_id": int,
             "snapshot": str,
             "run_id": int,
@@ -342,6 +346,13 @@ def _v6(db: sqlite_utils.Database) -> None:
     db["lsh_bands"].create_index(["article_id"])
 
 
+def _v7(db: sqlite_utils.Database) -> None:
+    """The body as Markdown beside the plain body, in articles and their earlier versions
+    (empty until an article is cleaned again: `reprints reclean DB`)."""
+    for table in ("articles", "article_versions"):
+        db.execute(f"ALTER TABLE {table} ADD COLUMN body_markdown TEXT")
+
+
 MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
     1: _v1,
     2: _v2,
@@ -349,4 +360,5 @@ MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
     4: _v4,
     5: _v5,
     6: _v6,
+    7: _v7,
 }

@@ -326,6 +326,7 @@ def article_fields(article: Article, rules: Rules) -> dict[str, Any]:
     fields["images"] = _json(list(article.images))
     fields["origins"] = _json(article.origins)
     fields["body"] = article.body or None
+    fields["body_markdown"] = article.body_markdown or None
     fields["cleaner_version"] = rules.version_of(article)
     content = {k: data.get(k) for k in CONTENT_KEYS}
     fields["content_hash"] = sha256(

@@ -63,12 +63,20 @@ def read_page(page: str, max_bytes: int) -> bytes:
     return data
 
 
+FRONT_MATTER_FIELDS = (
+    "title", "url", "account", "account_id", "author", "source", "source_account_id", "editor",
+    "translator", "published", "original_url", "is_original", "language",
+)  # fmt: skip
+
+
 def render(article: Article, output_format: str) -> str:
     """The article as JSON, plain text or Markdown."""
     if output_format == "json":
         return json.dumps(article.to_dict(), ensure_ascii=False, indent=2)
     if article.status != "ok":
         return f"[{article.status}] {article.url or ''}".rstrip()
+    if output_format == "markdown":
+        return markdown_document(article)
     title = article.title or ""
     byline = " · ".join(
         f"{label}: {value}"
@@ -82,10 +90,21 @@ def render(article: Article, output_format: str) -> str:
         )
         if value
     )
-    if output_format == "markdown":
-        parts = [f"# {title}" if title else "", f"*{byline}*" if byline else "", article.body]
-    else:
-        parts = [title, byline, article.body]
+    return "\n\n".join(p for p in (title, byline, article.body) if p)
+
+
+def markdown_document(article: Article) -> str:
+    """The article as a Markdown document: YAML front matter with its fields and the number of
+    blocks removed (each value a JSON scalar, which YAML reads as it is), the title, the body."""
+    values = {name: getattr(article, name) for name in FRONT_MATTER_FIELDS}
+    lines = [
+        f"{name}: {json.dumps(v, ensure_ascii=False)}"
+        for name, v in values.items()
+        if v is not None
+    ]
+    lines.append(f"removed: {len(article.removed)}")
+    title = f"# {article.title}" if article.title else ""
+    parts = ["---\n" + "\n".join(lines) + "\n---", title, article.body_markdown or article.body]
     return "\n\n".join(p for p in parts if p)
 
 

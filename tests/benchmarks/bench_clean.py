@@ -2,7 +2,7 @@
 
 Run on demand (pytest does not collect this file):
 
-    python tests/benchmarks/bench_clean.py [CORPUS_DIR] [--repeat N] [--pages] [--json]
+    python tests/benchmarks/bench_clean.py [CORPUS_DIR] [--repeat N] [--pages] [--json] [--markdown]
 
 CORPUS_DIR defaults to ../shared/corpus next to the repository. When it is absent the script
 prints "skipped: corpus not found" and exits 0.
@@ -11,7 +11,9 @@ What is timed is the FIRST call on each page, as a crawl sees it: before every c
 `cleaners.clean` the cleaner's memo caches are emptied (every `functools` cache in `cleaners/`
 except those of functions without parameters, which load the rules once per process), and
 `trafilatura.extract(data, url=url, with_metadata=True)` is timed the same way, one call per
-page. Both tools are warmed up first on the project's own test pages (tests/cleaners/pages),
+page; with `--markdown`, trafilatura is asked for what `clean` always gives beside the text,
+the article as Markdown (`output_format="markdown"` with formatting, links, images and tables).
+Both tools are warmed up first on the project's own test pages (tests/cleaners/pages),
 outside the timed set, so that imports and dateparser's first call are not counted.
 
 Pages are grouped: "wechat-big" (a WeChat article page of 1 MB or more, the 2024-25 template),
@@ -123,8 +125,11 @@ def memo_caches() -> list[Any]:
     return found
 
 
-def load_tools() -> tuple[dict[str, Callable[[bytes, str | None], Any]], dict[str, str]]:
-    """The tools that can be imported, and why the others cannot."""
+def load_tools(
+    markdown: bool = False,
+) -> tuple[dict[str, Callable[[bytes, str | None], Any]], dict[str, str]]:
+    """The tools that can be imported, and why the others cannot; trafilatura's Markdown output
+    when `markdown`."""
     if str(REPO_ROOT) not in sys.path:
         sys.path.insert(0, str(REPO_ROOT))
     tools: dict[str, Callable[[bytes, str | None], Any]] = {}
@@ -145,8 +150,14 @@ def load_tools() -> tuple[dict[str, Callable[[bytes, str | None], Any]], dict[st
     try:
         import trafilatura
 
+        options = (
+            {"output_format": "markdown", "include_formatting": True, "include_links": True}
+            | {"include_images": True, "include_tables": True}
+            if markdown
+            else {}
+        )
         tools["trafilatura"] = lambda data, url: trafilatura.extract(
-            data, url=url, with_metadata=True
+            data, url=url, with_metadata=True, **options
         )
     except ImportError as exc:
         missing["trafilatura"] = f"trafilatura not importable ({exc})"
@@ -296,6 +307,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--pages", action="store_true", help="also print one line per page")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    parser.add_argument(
+        "--markdown", action="store_true", help="time trafilatura's Markdown output instead"
+    )
     args = parser.parse_args(argv)
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
@@ -307,7 +321,7 @@ def main(argv: list[str] | None = None) -> int:
     if not pages:
         print(f"skipped: no pages in {args.corpus}")
         return 0
-    tools, missing = load_tools()
+    tools, missing = load_tools(args.markdown)
     if not tools:
         print("skipped: " + "; ".join(missing.values()))
         return 0

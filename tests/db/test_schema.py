@@ -30,12 +30,12 @@ TABLES = {
         "id", "url", "status", "title", "account", "author", "source", "editor", "translator",
         "published", "language", "body", "cleaner_version", "content_hash", "version",
         "fetch_id", "snapshot", "run_id", "first_seen", "last_seen", "updated_at", "work_id",
-        "copy_role",
+        "copy_role", "body_markdown",
     },
     "removals": {"id", "article_id", "version", "position", "kind", "rule", "text"},
     "article_versions": {
         "id", "article_id", "version", "url", "status", "title", "body", "content_hash",
-        "fetch_id", "snapshot", "run_id", "replaced_at", "replaced_by_run",
+        "fetch_id", "snapshot", "run_id", "replaced_at", "replaced_by_run", "body_markdown",
     },
     "learned_rules": {
         "name", "source", "kind", "place", "text", "example", "works", "source_works",
@@ -92,7 +92,7 @@ def indexes(path: Path, table: str) -> dict[tuple[str, ...], bool]:
 
 
 def test_new_database_has_the_current_version(fresh: Path):
-    assert scalar(fresh, "PRAGMA user_version") == SCHEMA_VERSION == 6
+    assert scalar(fresh, "PRAGMA user_version") == SCHEMA_VERSION == 7
 
 
 @pytest.mark.parametrize("table", sorted(TABLES))
@@ -240,7 +240,7 @@ V1_TABLES = ("runs", "snapshots", "fetches", "articles", "removals")
 
 def dump(path: Path) -> dict[str, list[dict]]:
     """The rows of the version 1 tables, without the columns later versions added."""
-    added = {"fetches": {"date_base"}, "articles": {"work_id", "copy_role"}}
+    added = {"fetches": {"date_base"}, "articles": {"work_id", "copy_role", "body_markdown"}}
     return {
         t: [
             {k: v for k, v in row.items() if k not in added.get(t, ())}
