@@ -3,17 +3,38 @@ block quotes, tables, code blocks, and the inline links, emphasis and images eac
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 
 from . import mdinline
 from .blocks import Block, normalise
+from .record import Article
 
 MAX_STYLED_HEADING_CHARS = 40
 STYLED_HEADING_LEVEL = 2
 _SENTENCE_END = re.compile(r"[。！？!?；;，,：:、]$")
 _WRAPPED = re.compile(r"^(\*\*|\*)(.+)\1$")
 _HEADING_TAG = re.compile(r"h([1-6])$")
+FRONT_MATTER_FIELDS = (
+    "title", "url", "account", "account_id", "author", "source", "source_account_id", "editor",
+    "translator", "published", "original_url", "is_original", "language",
+)  # fmt: skip
+
+
+def markdown_document(article: Article) -> str:
+    """The article as a Markdown document: YAML front matter with its fields and the number of
+    blocks removed (each value a JSON scalar, which YAML reads as it is), the title, the body."""
+    values = {name: getattr(article, name) for name in FRONT_MATTER_FIELDS}
+    lines = [
+        f"{name}: {json.dumps(value, ensure_ascii=False)}"
+        for name, value in values.items()
+        if value is not None
+    ]
+    lines.append(f"removed: {len(article.removed)}")
+    title = f"# {article.title}" if article.title else ""
+    parts = ["---\n" + "\n".join(lines) + "\n---", title, article.body_markdown or article.body]
+    return "\n\n".join(p for p in parts if p) + "\n"
 
 
 def body_markdown(blocks: Iterable[Block]) -> str:

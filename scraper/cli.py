@@ -23,6 +23,7 @@ from .cli_common import (
     read_page,
     render,
 )
+from .cli_export import export_command
 from .cli_rules import learn, resolve_rules, rules_group, rules_option, with_learned
 from .cli_works import copies, link, link_new
 from .errors import CrawlLocked, SourcesError
@@ -67,6 +68,7 @@ cli.add_command(rules_group)
 cli.add_command(learn)
 cli.add_command(link)
 cli.add_command(copies)
+cli.add_command(export_command)
 
 
 @cli.command()

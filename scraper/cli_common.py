@@ -16,6 +16,7 @@ import click
 import db
 from cleaners import Article
 from cleaners.decode import too_large_message
+from cleaners.render import markdown_document
 
 FORMATS = ("json", "text", "markdown")
 BUSY_TIMEOUT_ENV = "REPRINTS_BUSY_TIMEOUT"
@@ -63,12 +64,6 @@ def read_page(page: str, max_bytes: int) -> bytes:
     return data
 
 
-FRONT_MATTER_FIELDS = (
-    "title", "url", "account", "account_id", "author", "source", "source_account_id", "editor",
-    "translator", "published", "original_url", "is_original", "language",
-)  # fmt: skip
-
-
 def render(article: Article, output_format: str) -> str:
     """The article as JSON, plain text or Markdown."""
     if output_format == "json":
@@ -76,7 +71,7 @@ def render(article: Article, output_format: str) -> str:
     if article.status != "ok":
         return f"[{article.status}] {article.url or ''}".rstrip()
     if output_format == "markdown":
-        return markdown_document(article)
+        return markdown_document(article).rstrip("\n")
     title = article.title or ""
     byline = " · ".join(
         f"{label}: {value}"
@@ -91,21 +86,6 @@ def render(article: Article, output_format: str) -> str:
         if value
     )
     return "\n\n".join(p for p in (title, byline, article.body) if p)
-
-
-def markdown_document(article: Article) -> str:
-    """The article as a Markdown document: YAML front matter with its fields and the number of
-    blocks removed (each value a JSON scalar, which YAML reads as it is), the title, the body."""
-    values = {name: getattr(article, name) for name in FRONT_MATTER_FIELDS}
-    lines = [
-        f"{name}: {json.dumps(v, ensure_ascii=False)}"
-        for name, v in values.items()
-        if v is not None
-    ]
-    lines.append(f"removed: {len(article.removed)}")
-    title = f"# {article.title}" if article.title else ""
-    parts = ["---\n" + "\n".join(lines) + "\n---", title, article.body_markdown or article.body]
-    return "\n\n".join(p for p in parts if p)
 
 
 def busy_timeout() -> float:
