@@ -24,6 +24,7 @@ from datasette.utils.asgi import NotFound, Response
 from datasette.version import __version__ as datasette_version
 from markupsafe import Markup, escape
 
+from .article_html import article_html, thumbnails
 from .schema import SCHEMA_VERSION
 from .search import fts_query, snippet
 from .store import decompress
@@ -67,6 +68,15 @@ body.row .rows-and-columns td::before {
 }
 body.row td.col-title { font-size: 1.3em; font-weight: bold; }
 body.row td.col-body { font-size: 1.1em; }
+.reprints-article { max-width: 42em; line-height: 1.75; font-size: 1.05em; }
+.reprints-article img { max-width: 100%; height: auto; }
+.reprints-article table { border-collapse: collapse; }
+.reprints-article th, .reprints-article td { border: 1px solid #ccc; padding: 0.2em 0.5em; }
+.reprints-article pre { background: #f6f6f6; padding: 0.6em; overflow-x: auto; }
+.reprints-article blockquote { border-left: 3px solid #ccc; margin-left: 0; padding-left: 1em; }
+body.table .reprints-article { width: 24em; max-height: 7em; overflow: hidden; font-size: 0.9em; }
+.reprints-thumbs { display: flex; flex-wrap: wrap; gap: 4px; max-width: 42em; }
+img.reprints-thumb { width: 64px; height: 64px; object-fit: cover; border: 1px solid #ddd; }
 """
 
 ARTICLE_COLUMNS = {
@@ -86,6 +96,9 @@ ARTICLE_COLUMNS = {
     "is_original": "1 when the page marks itself as original (原创)",
     "language": "Language of the body",
     "body": "The cleaned text; paragraphs are separated by blank lines",
+    "work_id": "The work this article is a copy of (every copy of one article shares it)",
+    "copy_role": "What this copy is to its work: original, reprint, mirror, excerpt, dump or "
+    "translation",
     "body_markdown": "The cleaned article as Markdown: headings, lists, links, quotes, tables, "
     "code and images in place, from the same blocks as the body",
     "images": "JSON list of the images kept in the body",
@@ -332,8 +345,9 @@ FOREIGN_KEYS = {
     ("fetches", "sha256"): "snapshots",
 }
 
-# Described columns that later schema versions added (7: articles.body_markdown).
-LATER_COLUMNS = {"articles": {"body_markdown"}}
+# Described columns that later schema versions added (5: work_id and copy_role, 7:
+# body_markdown).
+LATER_COLUMNS = {"articles": {"work_id", "copy_role", "body_markdown"}}
 # Every schema version has these tables, with (at least) the columns described above.
 REQUIRED_COLUMNS = {
     table: set(TABLES[table]["columns"]) - LATER_COLUMNS.get(table, set())
@@ -520,8 +534,13 @@ def render_cell(
         return Markup('<a href="{}">{}</a>').format(url, value)
     if not isinstance(value, str):
         return None
-    if column == "body" and table in ("articles", "article_versions"):
-        return render_body(value)
+    if table in ("articles", "article_versions"):
+        if column == "body":
+            return render_body(value)
+        if column == "body_markdown":
+            return article_html(value)
+        if column == "images":
+            return thumbnails(value)
     if table is None and {"snippet", "id"} <= columns:
         if column == "snippet":
             return render_snippet(value)

@@ -165,3 +165,34 @@ def test_search_page(server: tuple[str, Path], folder: Path) -> None:
     assert "<mark>开源</mark>" in dom
     assert "【" not in visible_text(re.search(r'(?s)<td class="col-snippet".*?</td>', dom)[0])
     assert re.search(r'<a href="/articles/articles/\d+">' + re.escape(ARTICLE_TITLE), dom)
+
+
+HOSTILE_MARKDOWN = """## 标记的试验
+
+<img src=x onerror="document.body.setAttribute('data-pwned', 'img')">
+<script>document.body.setAttribute('data-pwned', 'script')</script>
+
+[点这里](javascript:document.body.setAttribute('data-pwned','link'))
+
+- 一条
+- 两条
+"""
+
+
+def test_article_markdown_renders_and_hostile_markup_stays_inert(
+    server: tuple[str, Path], folder: Path
+) -> None:
+    base, path = server
+    store = db.open_database(path)
+    row_id = store["articles"].insert(
+        {"url": "https://example.org/hostile-md", "status": "ok", "title": "标记的试验",
+         "body": "正文", "body_markdown": HOSTILE_MARKDOWN, "images": "[]"}
+    ).last_pk  # fmt: skip
+    store.conn.close()
+    dom = chromium(f"{base}/articles/articles/{row_id}", folder, "article-markdown")
+    assert not re.search(r"<body[^>]*data-pwned", dom), "a script in the article ran"
+    article = re.search(r'(?s)<div class="reprints-article">(.*?)</div>', dom)
+    assert article, "the Markdown is not rendered"
+    assert "<h2>标记的试验</h2>" in article.group(1)
+    assert re.findall(r"<li>(.*?)</li>", article.group(1)) == ["一条", "两条"]
+    assert "<script" not in article.group(1) and "<img" not in article.group(1)
