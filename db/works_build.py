@@ -11,7 +11,7 @@ from typing import Any
 
 import sqlite_utils
 
-from .works_edges import EdgeKind, by_ids
+from .works_edges import MAX_PARAMETERS, EdgeKind, by_ids
 from .works_original import choose_original, role_of
 
 MEMBER_COLUMNS = (
@@ -47,7 +47,7 @@ def _neighbourhood(
     nodes, frontier = set(start), set(start)
     edges: set[tuple[int, int, str]] = set()
     while frontier:
-        batch = sorted(frontier)[:900]
+        batch = sorted(frontier)[:MAX_PARAMETERS]
         frontier -= set(batch)
         marks = ", ".join("?" * len(batch))
         for small, large, kind in db.execute(
