@@ -1,5 +1,6 @@
 """reprints db: the SQLite store of pages and articles, with provenance and CJK search."""
 
+from . import images
 from .clock import http_date, instant, response_time
 from .errors import (
     DatabaseCorrupt,
@@ -10,6 +11,7 @@ from .errors import (
     NotADatabase,
     SchemaTooNew,
 )
+from .images import ArchivedImage, ImageState, archived_images
 from .importer import ImportResult, import_paths, page_files, read_capped
 from .learn import LearnResult, RuleState, UnknownRule, learn, learned_rules, set_state
 from .reclean import reclean
@@ -31,11 +33,13 @@ from .works_original import OriginalRule, Role
 
 __all__ = [
     "SCHEMA_VERSION",
+    "ArchivedImage",
     "DatabaseCorrupt",
     "DatabaseFailure",
     "DatabaseLocked",
     "DatabaseUnwritable",
     "DbError",
+    "ImageState",
     "ImportResult",
     "LastFetch",
     "LearnResult",
@@ -50,10 +54,12 @@ __all__ = [
     "SchemaTooNew",
     "Terminated",
     "UnknownRule",
+    "archived_images",
     "copies",
     "finish_run",
     "fts_query",
     "http_date",
+    "images",
     "import_paths",
     "instant",
     "last_fetch",

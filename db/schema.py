@@ -19,7 +19,7 @@ from .clock import response_time
 from .errors import NotADatabase, SchemaTooNew, database_failure, is_operational
 from .search import index_article
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 BUSY_TIMEOUT_SECONDS = 30.0
 
 # The article columns the first schema had (migrations 1 and 2 build from these; later ones
@@ -353,6 +353,56 @@ def _v7(db: sqlite_utils.Database) -> None:
         db.execute(f"ALTER TABLE {table} ADD COLUMN body_markdown TEXT")
 
 
+def _v8(db: sqlite_utils.Database) -> None:
+    """Archived images: their bytes once per SHA-256 (`image_files`), every request for one
+    (`image_fetches`), and each article version's images by position (`article_images`)."""
+    db["image_files"].create(
+        {"sha256": str, "bytes": int, "content_type": str, "content": bytes, "first_seen": str},
+        pk="sha256",
+    )
+    db["image_fetches"].create(
+        {
+            "id": int,
+            "run_id": int,
+            "url": str,
+            "referer": str,
+            "fetched_at": str,
+            "status_code": int,
+            "headers": str,
+            "bytes": int,
+            "sha256": str,
+            "error": str,
+        },
+        pk="id",
+        foreign_keys=[("run_id", "runs", "id"), ("sha256", "image_files", "sha256")],
+    )
+    db["article_images"].create(
+        {
+            "article_id": int,
+            "version": int,
+            "position": int,
+            "url": str,
+            "state": str,
+            "sha256": str,
+            "fetch_id": int,
+            "attempts": int,
+            "error": str,
+            "updated_at": str,
+        },
+        pk=("article_id", "version", "position"),
+        not_null={"url", "state"},
+        foreign_keys=[
+            ("article_id", "articles", "id"),
+            ("sha256", "image_files", "sha256"),
+            ("fetch_id", "image_fetches", "id"),
+        ],
+    )
+    db["image_fetches"].create_index(["url"])
+    db["article_images"].create_index(["url"])
+    db["article_images"].create_index(["state"])
+    db["article_images"].create_index(["sha256"])
+
+
 MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
     1: _v1,
     2: _v2,
@@ -361,4 +411,5 @@ MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
     5: _v5,
     6: _v6,
     7: _v7,
+    8: _v8,
 }

@@ -24,6 +24,14 @@ from .cli_common import (
     render,
 )
 from .cli_export import export_command
+from .cli_images import (
+    archive_images,
+    images,
+    max_image_bytes_option,
+    max_total_option,
+    say_how_it_went,
+)
+from .cli_report import Reporter, arguments, fetch_options, log, summary
 from .cli_rules import learn, resolve_rules, rules_group, rules_option, with_learned
 from .cli_works import copies, link, link_new
 from .errors import CrawlLocked, SourcesError
@@ -69,6 +77,7 @@ cli.add_command(learn)
 cli.add_command(link)
 cli.add_command(copies)
 cli.add_command(export_command)
+cli.add_command(images)
 
 
 @cli.command()
@@ -226,7 +235,7 @@ def import_(
     for problem in result.problems:
         click.echo(f"skipped {problem}", err=True)
     if verbose:
-        click.echo(_summary(result.counts), err=True)
+        click.echo(summary(result.counts), err=True)
     sys.exit(run.exit_code)
 
 
@@ -245,7 +254,7 @@ def reclean(database: str, outdated: bool, rule_files: tuple[str, ...], verbose:
     """
     rules = resolve_rules(rule_files)
     store = open_store(database)
-    arguments = [database] + (["--outdated"] if outdated else [])
+    given = [database] + (["--outdated"] if outdated else [])
 
     def report(row: dict, outcome: str) -> None:
         if verbose and outcome != "unchanged":
@@ -253,7 +262,7 @@ def reclean(database: str, outdated: bool, rule_files: tuple[str, ...], verbose:
 
     with (
         database_failures(database),
-        db.recorded_run(store, "reclean", arguments, rules) as run,
+        db.recorded_run(store, "reclean", given, rules) as run,
     ):
         db.reclean(
             store,
@@ -269,7 +278,7 @@ def reclean(database: str, outdated: bool, rule_files: tuple[str, ...], verbose:
     for error in run.errors:
         click.echo(f"failed {error}", err=True)
     if verbose:
-        click.echo(_summary(run.counts), err=True)
+        click.echo(summary(run.counts), err=True)
     sys.exit(run.exit_code)
 
 
@@ -302,10 +311,6 @@ def search(database: str, query: str, limit: int, output_format: str) -> None:
         click.echo("no articles found", err=True)
 
 
-def _summary(counts) -> str:
-    return ", ".join(f"{name} {counts[name]}" for name in db.runs.COUNTS if counts.get(name))
-
-
 @cli.command()
 @click.argument("database", type=click.Path(dir_okay=False))
 @click.argument("urls", nargs=-1)
@@ -317,7 +322,6 @@ def _summary(counts) -> str:
 @click.option("--refresh", is_flag=True, help="Fetch stored URLs again (conditional requests).")
 @click.option("--wait", is_flag=True, help="Wait for another crawl on DATABASE to finish.")
 @click.option("--concurrency", type=click.IntRange(1, 64), default=8, show_default=True)
-@click.option("--per-host", type=click.IntRange(1, 16), default=2, show_default=True)
 @click.option(
     "--delay",
     type=click.FloatRange(0),
@@ -333,7 +337,6 @@ def _summary(counts) -> str:
     help="Cap on any delay between requests to one host (robots.txt Crawl-delay, a source's "
     "delay).",
 )
-@click.option("--timeout", type=click.FloatRange(0.1), default=20.0, show_default=True)
 @click.option("--retries", type=click.IntRange(0, 10), default=3, show_default=True)
 @click.option(
     "--max-wait",
@@ -362,13 +365,14 @@ def _summary(counts) -> str:
     show_default=True,
     help="Refuse responses larger than this.",
 )
-@click.option("--user-agent", help="The User-Agent header (default names reprints).")
-@click.option("--ignore-robots", is_flag=True, help="Do not read robots.txt (your own sites).")
+@click.option(
+    "--images", "with_images", is_flag=True, help="Then archive the images of stored articles."
+)
+@max_image_bytes_option
+@max_total_option
 @rules_option
 @click.option("-v", "--verbose", is_flag=True, help="Log each fetch on stderr.")
-@click.option(
-    "--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True
-)
+@fetch_options
 def crawl(
     database: str,
     urls: tuple[str, ...],
@@ -391,6 +395,9 @@ def crawl(
     max_bytes,
     user_agent,
     ignore_robots,
+    with_images,
+    max_image_bytes,
+    max_total_bytes,
     rule_files,
     verbose,
     log_format,
@@ -402,12 +409,16 @@ def crawl(
     refetch is a conditional request. One crawl runs per database at a time.
 
     Pages are cleaned with the shipped rules, the user's, and those learned in DATABASE.
-    Exit codes: 0 all archived, 1 some URLs failed or came back blocked, 2 usage or
-    configuration error, 3 another crawl holds the database.
+    With --images, the images of the stored articles are archived next, as `reprints
+    images` does, in a run of their own.
+
+    Exit codes: 0 all archived, 1 some URLs (or images) failed or came back blocked, 2 usage
+    or configuration error, 3 another crawl holds the database.
     """
     # The fetching stack (httpx, asyncio) is imported here, so that `reprints clean` starts fast.
     from .crawl import Crawl
     from .fetch import FetchSettings
+    from .images import ImageSettings
     from .lock import crawl_lock
 
     if len(links) not in (0, len(listings)):
@@ -430,14 +441,14 @@ def crawl(
         obey_robots=not ignore_robots,
         **({"user_agent": user_agent} if user_agent else {}),
     )
-    arguments = _arguments(click.get_current_context())
+    given = arguments(click.get_current_context())
     try:
         with crawl_lock(database, wait=wait):
             store = open_store(database)
-            report = _Reporter(verbose, log_format)
+            report = Reporter(verbose, log_format)
             with (
                 database_failures(database),
-                db.recorded_run(store, "crawl", arguments, rules) as run,
+                db.recorded_run(store, "crawl", given, rules) as run,
             ):
                 try:
                     learned = with_learned(rules, store)
@@ -447,13 +458,16 @@ def crawl(
                 finally:
                     report.close()
             run_id = run.run_id
+            if with_images:
+                wanted = ImageSettings(max_image_bytes, max_total_bytes)
+                pictures = archive_images(store, settings, wanted, report, ["--after-crawl"])
     except CrawlLocked as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(3)
     for error in result.errors if verbose else ():
-        _log(log_format, {"event": "error", "level": "error", "message": error}, f"failed {error}")
+        log(log_format, {"event": "error", "level": "error", "message": error}, f"failed {error}")
     if verbose:
-        _log(log_format, {"event": "summary", **dict(result.counts)}, _summary(result.counts))
+        log(log_format, {"event": "summary", **dict(result.counts)}, summary(result.counts))
     elif result.exit_code:
         counts = result.counts
         problems = [f"{counts[k]} {KEPT_OUT[k]}" for k in KEPT_OUT if counts.get(k)]
@@ -462,7 +476,9 @@ def crawl(
             f"{counts['discovered']} URLs; see run {run_id} in {database}, or run with -v",
             err=True,
         )
-    sys.exit(result.exit_code)
+    if with_images:
+        say_how_it_went(pictures, verbose, log_format, database)
+    sys.exit(max(result.exit_code, pictures.exit_code if with_images else 0))
 
 
 def _crawl_into(run: db.RecordedRun, crawl: Crawl, sources: list[Source]) -> CrawlResult:
@@ -521,64 +537,3 @@ def _crawl_sources(
             "nothing to crawl: give URLs, --feed, --sitemap, --listing or --sources"
         )
     return sources
-
-
-class _Reporter:
-    """Crawl events on stderr: a line per fetch with -v, else a progress bar on a terminal."""
-
-    def __init__(self, verbose: bool, log_format: str) -> None:
-        self.verbose = verbose
-        self.log_format = log_format
-        self.bar = None
-
-    def __call__(self, event: dict) -> None:
-        if self.verbose:
-            keys = ("outcome", "status", "url", "note")
-            _log(self.log_format, event, " ".join(str(event[k]) for k in keys if event.get(k)))
-        elif event["event"] == "discovered" and sys.stderr.isatty() and event["count"]:
-            if self.bar is None:
-                self.bar = click.progressbar(length=0, label="crawling", file=sys.stderr)
-                self.bar.__enter__()
-            self.bar.length += event["count"]
-        elif event["event"] == "fetch" and self.bar is not None:
-            self.bar.update(1)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.__exit__(None, None, None)
-
-
-def _log(log_format: str, event: dict, text: str) -> None:
-    """One log line on stderr: the text, or JSON with a UTC timestamp and a level (`error`
-    for a failed fetch, `warning` for a refused or blocked one, else `info`)."""
-    if log_format == "json":
-        stamp = dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-        line = {"time": stamp, "level": _level(event), **event}  # an event may set its level
-        click.echo(json.dumps(line, ensure_ascii=False), err=True)
-    else:
-        click.echo(text, err=True)
-
-
-def _level(event: dict) -> str:
-    outcome = event.get("outcome")
-    if outcome == "failed":
-        return "error"
-    if outcome in ("blocked", "robots") or (event["event"] == "summary" and event.get("failed")):
-        return "warning"
-    return "info"
-
-
-def _arguments(ctx: click.Context) -> list[str]:
-    """The command's arguments as given (defaults left out), for the run record."""
-    out: list[str] = []
-    for name, value in ctx.params.items():
-        if value is None or value is False or value == () or _defaulted(ctx, name):
-            continue
-        values = value if isinstance(value, tuple) else (value,)
-        out += [f"{name}={v}" for v in values]
-    return out
-
-
-def _defaulted(ctx: click.Context, name: str) -> bool:
-    source = ctx.get_parameter_source(name)
-    return source is not None and source.name == "DEFAULT"

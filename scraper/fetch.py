@@ -120,8 +120,11 @@ class _Host:
 class Fetcher:
     """Fetch URLs over one HTTP client, politely; use as `async with Fetcher(settings) as f`."""
 
-    def __init__(self, settings: FetchSettings | None = None) -> None:
+    def __init__(self, settings: FetchSettings | None = None, trust_given: bool = True) -> None:
+        """`trust_given=False` takes no URL given to `fetch` as named by the user: with no host
+        trusted, every host must then be public (for URLs found in stored pages)."""
         self.settings = settings or FetchSettings()
+        self._trust_given = trust_given
         self._slots = asyncio.Semaphore(self.settings.concurrency)
         self._hosts: dict[str, _Host] = {}
         self._trusted: set[str] = set()
@@ -165,9 +168,14 @@ class Fetcher:
             self._host(url).delay = self._bounded(delay)
 
     async def fetch(
-        self, url: str, etag: str | None = None, last_modified: str | None = None
+        self,
+        url: str,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        headers: dict[str, str] | None = None,
     ) -> Fetched:
-        """GET `url`; a 304 comes back as a `Fetched` with `not_modified`.
+        """GET `url`, with `headers` besides the usual; a 304 comes back as a `Fetched` with
+        `not_modified`.
 
         Raises `FetchError` for a URL that cannot be fetched (invalid, no such host, too many
         redirects, retries or waiting spent), or one of its kinds: `RobotsDisallowed`,
@@ -176,13 +184,14 @@ class Fetcher:
         target = _valid(url)
         if target is None:
             raise FetchError(f"{url!r}: not a URL that can be fetched")
-        headers = _conditional(etag, last_modified)
+        sent = _conditional(etag, last_modified)
         if target.host in WECHAT_HOSTS:
-            headers.update(WECHAT_HEADERS)
-        named = target.host if not self._trusted else ""
+            sent.update(WECHAT_HEADERS)
+        sent.update(headers or {})
+        named = target.host if self._trust_given and not self._trusted else ""
         if self.settings.obey_robots:
             await self._check_robots(url, named)
-        return await self._with_retries(url, headers, named)
+        return await self._with_retries(url, sent, named)
 
     async def _with_retries(self, url: str, headers: dict[str, str], named: str) -> Fetched:
         s = self.settings

@@ -92,7 +92,7 @@ def indexes(path: Path, table: str) -> dict[tuple[str, ...], bool]:
 
 
 def test_new_database_has_the_current_version(fresh: Path):
-    assert scalar(fresh, "PRAGMA user_version") == SCHEMA_VERSION == 7
+    assert scalar(fresh, "PRAGMA user_version") == SCHEMA_VERSION == 8
 
 
 @pytest.mark.parametrize("table", sorted(TABLES))
