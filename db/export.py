@@ -20,9 +20,12 @@ from typing import Any
 import sqlite_utils
 
 from cleaners import Article, Removal
+from cleaners.mdinline import safe_target
 from cleaners.render import markdown_document
 
 from .errors import DbError
+from .image_types import extension
+from .images import ArchivedImage, archived_images, image_bytes
 
 COLUMNS = (
     "id, url, status, title, account, account_id, author, source, source_account_id, editor, "
@@ -36,6 +39,9 @@ ARTICLE_KEYS = (
     "reader",
 )  # fmt: skip
 MAX_SLUG_CHARS = 40
+IMAGES_FOLDER = "images"
+# An exported image's name: the start of its SHA-256, and its extension.
+_IMAGE_NAME = re.compile(r"^[0-9a-f]{16}\.[a-z]+$")
 _NOT_IN_NAMES = re.compile(r"[\W_]+")
 
 
@@ -83,6 +89,11 @@ def selected(db: sqlite_utils.Database, selection: Selection) -> Iterator[dict[s
         row["images"] = json.loads(row["images"] or "[]")
         row["origins"] = json.loads(row["origins"] or "{}")
         row["is_original"] = None if row["is_original"] is None else bool(row["is_original"])
+        row["archived_images"] = [
+            {"position": i.position, "url": i.url, "sha256": i.sha256,
+             "content_type": i.content_type, "bytes": i.bytes}
+            for i in archived_images(db, row["id"], row["version"])
+        ]  # fmt: skip
         row["removed"] = [
             {"kind": kind, "rule": rule, "text": text}
             for kind, rule, text in db.conn.execute(
@@ -116,11 +127,13 @@ def as_article(row: dict[str, Any]) -> Article:
 
 @dataclass
 class ExportResult:
-    """What an export did: articles selected, files written, files already as they were."""
+    """What an export did: articles selected, files written, files already as they were, and
+image files written."""
 
     articles: int = 0
     written: int = 0
     unchanged: int = 0
+    images: int = 0
 
 
 def export_jsonl(db: sqlite_utils.Database, selection: Selection, out: Path) -> ExportResult:
@@ -139,7 +152,8 @@ def export_jsonl(db: sqlite_utils.Database, selection: Selection, out: Path) -> 
 
 def export_markdown(db: sqlite_utils.Database, selection: Selection, out: Path) -> ExportResult:
     """Write each selected article to its folder in `out`: `article.md`, a Markdown document
-    with front matter. A folder whose article's title or date changed is renamed."""
+    with front matter, and its archived images in `images/`, linked relatively. A folder
+    whose article's title or date changed is renamed."""
     result = ExportResult()
     for row in selected(db, selection):
         result.articles += 1
@@ -147,12 +161,48 @@ def export_markdown(db: sqlite_utils.Database, selection: Selection, out: Path) 
         for earlier in out.glob(f"{row['id']:06d}-*"):
             if earlier != folder and earlier.is_dir() and not folder.exists():
                 earlier.rename(folder)
+        archived = [ArchivedImage(**image) for image in row["archived_images"]]
+        names = _write_images(db, folder / IMAGES_FOLDER, archived, result)
+        row["body_markdown"] = local_images(row["body_markdown"] or "", names)
         document = markdown_document(as_article(row)).encode()
         if write_if_changed(folder / "article.md", [document]):
             result.written += 1
         else:
             result.unchanged += 1
     return result
+
+
+def _write_images(
+    db: sqlite_utils.Database, folder: Path, archived: list[ArchivedImage], result: ExportResult
+) -> dict[str, str]:
+    """Write the article's images once each (by SHA-256) into `folder`, removing the ones it
+    no longer has; their relative links by URL."""
+    names: dict[str, str] = {}
+    for image in archived:
+        name = f"{image.sha256[:16]}.{extension(image.content_type)}"
+        names[image.url] = f"{IMAGES_FOLDER}/{name}"
+        target = folder / name
+        if target.is_file() and target.stat().st_size == image.bytes:
+            continue
+        data = image_bytes(db, image.sha256)
+        if data is not None and write_if_changed(target, [data]):
+            result.images += 1
+    keep = {link.rsplit("/", 1)[1] for link in names.values()}
+    if folder.is_dir():
+        for stale in folder.iterdir():
+            if _IMAGE_NAME.match(stale.name) and stale.name not in keep:
+                stale.unlink()
+    return names
+
+
+def local_images(markdown: str, names: dict[str, str]) -> str:
+    """`markdown` with the targets of its images (and links) to archived images replaced by
+    their relative paths."""
+    for url, path in names.items():
+        target = safe_target(url)
+        if target:
+            markdown = markdown.replace(f"]({target})", f"]({path})")
+    return markdown
 
 
 def folder_name(row: dict[str, Any]) -> str:

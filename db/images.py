@@ -174,9 +174,7 @@ def _insert_fetch(db: sqlite_utils.Database, run_id: int, fetch: ImageFetch, **f
 def archived_images(
     db: sqlite_utils.Database, article_id: int, version: int
 ) -> list[ArchivedImage]:
-    """The stored images of one article version, by position (none before schema 8)."""
-    if "article_images" not in db.table_names():
-        return []
+    """The stored images of one article version, by position."""
     rows = db.conn.execute(
         "SELECT ai.position, ai.url, f.sha256, f.content_type, f.bytes FROM article_images AS ai "
         "JOIN image_files AS f ON f.sha256 = ai.sha256 WHERE ai.article_id = ? AND "

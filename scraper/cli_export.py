@@ -74,7 +74,7 @@ def export_command(
     if verbose:
         click.echo(
             f"{result.articles} articles, {result.written} files written, "
-            f"{result.unchanged} unchanged",
+            f"{result.unchanged} unchanged, {result.images} images written",
             err=True,
         )
 

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
 import pytest
 from db_helpers import import_pages, one_error_line, reprints
+
+import db
 
 POSTS = {
     "ferry.html": (
@@ -139,3 +142,58 @@ def test_markdown_into_a_file_is_refused(store, tmp_path):
     result = reprints("export", store, "--format", "markdown", "--out", out)
     assert result.returncode == 2 and str(out) in one_error_line(result)
     assert out.read_text("utf-8") == "keep me"
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
+GIF = b"GIF89a" + b"\x01" * 30
+
+
+def page_with_images(sources: list[str]) -> str:
+    figures = "".join(f'<p><img data-src="{src}" alt="图{i}"></p>' for i, src in enumerate(sources))
+    return wechat_page(*POSTS["ferry.html"]).replace("<p>文章的最后", figures + "<p>文章的最后")
+
+
+def archive(db_path: Path, images: dict[str, bytes]) -> None:
+    """Store `images` as if fetched (by URL), as `reprints images` stores them."""
+    store = db.open_database(db_path)
+    run_id = db.start_run(store, "images", [])
+    db.images.queue_images(store)
+    for url, data in images.items():
+        fetch = db.images.ImageFetch(url, None, "2026-01-01T00:00:00+00:00", 200, {})
+        db.images.store_image(store, run_id, fetch, data)
+    store.conn.close()
+
+
+def test_markdown_export_writes_the_archived_images_with_relative_links(tmp_path: Path):
+    sources = [f"https://mmbiz.qpic.cn/mmbiz_png/{n}/640?wx_fmt=png&from=appmsg" for n in "abc"]
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "ferry.html").write_text(page_with_images(sources), "utf-8")
+    db_path = tmp_path / "articles.db"
+    import_pages(db_path, pages)
+    archive(db_path, {sources[0]: PNG, sources[1]: GIF})  # the third is not archived
+    out = tmp_path / "out"
+    assert reprints("export", db_path, "--format", "markdown", "--out", out).returncode == 0
+    (folder,) = out.iterdir()
+    files = sorted(p.name for p in (folder / "images").iterdir())
+    assert sorted(name.rsplit(".", 1)[1] for name in files) == ["gif", "png"]
+    text = (folder / "article.md").read_text("utf-8")
+    links = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", text)
+    assert len(links) == 3
+    assert links[0].startswith("images/") and links[1].startswith("images/")
+    assert links[2] == sources[2], "an image not archived keeps its URL"
+    for link in links[:2]:
+        assert (folder / link).read_bytes() in (PNG, GIF)
+    assert (folder / links[0]).read_bytes() == PNG
+
+    before = {p: p.stat().st_mtime_ns for p in folder.rglob("*") if p.is_file()}
+    again = reprints("export", db_path, "--format", "markdown", "--out", out, "-v")
+    assert "0 files written" in again.stderr and "0 images written" in again.stderr
+    assert {p: p.stat().st_mtime_ns for p in folder.rglob("*") if p.is_file()} == before
+
+    lines = reprints("export", db_path, "--format", "jsonl").stdout.splitlines()
+    record = json.loads(lines[0])
+    assert [(i["position"], i["content_type"]) for i in record["archived_images"]] == [
+        (0, "image/png"),
+        (1, "image/gif"),
+    ]
