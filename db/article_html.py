@@ -5,6 +5,7 @@ images only to http(s) (and mailto links), images asking for no referrer."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from functools import cache
 
 import nh3
@@ -38,23 +39,35 @@ def _cleaner() -> nh3.Cleaner:
     )
 
 
-def article_html(markdown: str) -> Markup:
-    """The sanitized HTML of an article's Markdown, in a `reprints-article` block."""
-    html = _cleaner().clean(_renderer().render(markdown))
+def article_html(markdown: str, local: Mapping[str, str] | None = None) -> Markup:
+    """The sanitized HTML of an article's Markdown, in a `reprints-article` block; images
+    whose URL `local` maps are shown from there (the archived copy)."""
+    renderer = _renderer()
+    tokens = renderer.parse(markdown)
+    if local:
+        served = {renderer.normalizeLink(url): path for url, path in local.items()}
+        for token in tokens:
+            for child in token.children or ():
+                if child.type == "image" and str(child.attrGet("src")) in served:
+                    child.attrSet("src", served[str(child.attrGet("src"))])
+    html = _cleaner().clean(renderer.renderer.render(tokens, renderer.options, {}))
     return Markup('<div class="reprints-article">') + Markup(html) + Markup("</div>")
 
 
-def thumbnails(images_json: str) -> Markup | None:
-    """A row of small images, each a link to the image, from a JSON list of image URLs; None
-    when the value is not such a list."""
+def thumbnails(images_json: str, local: Mapping[str, str] | None = None) -> Markup | None:
+    """A row of small images, each a link to the image, from a JSON list of image URLs (those
+    `local` maps shown from there); None when the value is not such a list."""
     try:
         images = json.loads(images_json)
     except ValueError:
         return None
     if not isinstance(images, list):
         return None
+    local = local or {}
     safe = [
-        url for url in images if isinstance(url, str) and url.startswith(("http://", "https://"))
+        local.get(url, url)
+        for url in images
+        if isinstance(url, str) and (url in local or url.startswith(("http://", "https://")))
     ]
     row = Markup("").join(
         Markup(

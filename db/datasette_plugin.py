@@ -19,12 +19,15 @@ from pathlib import Path
 from typing import Any
 
 from datasette import hookimpl
-from datasette.utils import tilde_decode, tilde_encode
+from datasette.utils import tilde_encode
 from datasette.utils.asgi import NotFound, Response
 from datasette.version import __version__ as datasette_version
 from markupsafe import Markup, escape
 
 from .article_html import article_html, thumbnails
+from .datasette_columns import ALL_COLUMNS, with_default_columns
+from .datasette_images import IMAGES_SCHEMA, image_path, image_response, local_images, viewable
+from .datasette_tables import FOREIGN_KEYS, QUERIES, TABLES, WORK_QUERIES, WORKS_SCHEMA
 from .schema import SCHEMA_VERSION
 from .search import fts_query, snippet
 from .store import decompress
@@ -68,7 +71,8 @@ body.row .rows-and-columns td::before {
 }
 body.row td.col-title { font-size: 1.3em; font-weight: bold; }
 body.row td.col-body { font-size: 1.1em; }
-.reprints-article { max-width: 42em; line-height: 1.75; font-size: 1.05em; }
+.reprints-article { max-width: 42em; line-height: 1.75; font-size: 1.05em; white-space: normal; }
+body.table-articles td.col-published { white-space: nowrap; }
 .reprints-article img { max-width: 100%; height: auto; }
 .reprints-article table { border-collapse: collapse; }
 .reprints-article th, .reprints-article td { border: 1px solid #ccc; padding: 0.2em 0.5em; }
@@ -78,272 +82,6 @@ body.table .reprints-article { width: 24em; max-height: 7em; overflow: hidden; f
 .reprints-thumbs { display: flex; flex-wrap: wrap; gap: 4px; max-width: 42em; }
 img.reprints-thumb { width: 64px; height: 64px; object-fit: cover; border: 1px solid #ddd; }
 """
-
-ARTICLE_COLUMNS = {
-    "id": "Row id; stable for the article's URL",
-    "url": "Where the article was fetched or read from (file:// for imported pages)",
-    "status": "ok, or why there is no article (deleted, removed, unavailable, expired…)",
-    "title": "Article title",
-    "account": "The account (公众号 or site) that published this copy",
-    "account_id": "The account's id, when the page gives it",
-    "author": "Author credited by the page",
-    "source": "Where the article was republished from (来源), when it says so",
-    "source_account_id": "The source account's id, when given",
-    "editor": "Editor credited by the page",
-    "translator": "Translator credited by the page",
-    "published": "Publication time as given by the page (ISO 8601)",
-    "original_url": "Link to the original article, when given",
-    "is_original": "1 when the page marks itself as original (原创)",
-    "language": "Language of the body",
-    "body": "The cleaned text; paragraphs are separated by blank lines",
-    "work_id": "The work this article is a copy of (every copy of one article shares it)",
-    "copy_role": "What this copy is to its work: original, reprint, mirror, excerpt, dump or "
-    "translation",
-    "body_markdown": "The cleaned article as Markdown: headings, lists, links, quotes, tables, "
-    "code and images in place, from the same blocks as the body",
-    "images": "JSON list of the images kept in the body",
-    "origins": "JSON: which rule or part of the page each field came from",
-    "reader": "The extractor that produced the body (wechat, mirror:…, text)",
-    "cleaner_version": "Version of the cleaner and its rules that produced this row",
-    "content_hash": "Hash of the cleaned fields; changes when the article changes",
-    "version": "1 for the first cleaned version, +1 for each change",
-    "fetch_id": "The fetch that produced this version",
-    "snapshot": "SHA-256 of the raw page this version was cleaned from",
-    "run_id": "The reprints run that wrote this version",
-    "first_seen": "When this URL was first stored (UTC)",
-    "last_seen": "When this URL was last fetched or read (UTC)",
-    "updated_at": "When this row last changed (UTC)",
-}
-
-TABLES: dict[str, dict[str, Any]] = {
-    "articles": {
-        "description": "One row per article URL: the cleaned fields and body, with links to "
-        "the fetch, raw snapshot and run that produced it. Earlier versions are in "
-        "article_versions, what the cleaner removed is in removals.",
-        "sort_desc": "published",
-        "facets": ["account", "source", "author", "status"],
-        "label_column": "title",
-        "columns": ARTICLE_COLUMNS,
-    },
-    "article_versions": {
-        "description": "Earlier versions of articles, kept when a re-fetch or re-clean "
-        "changed them.",
-        "sort_desc": "replaced_at",
-        "facets": ["article_id"],
-        "label_column": "title",
-        "columns": {
-            **ARTICLE_COLUMNS,
-            "article_id": "The article this was an earlier version of",
-            "replaced_at": "When this version was replaced (UTC)",
-            "replaced_by_run": "The run that replaced it",
-        },
-    },
-    "removals": {
-        "description": "What the cleaner removed from each article version, and why.",
-        "facets": ["kind", "rule"],
-        "columns": {
-            "article_id": "The article the text was removed from",
-            "version": "The article version",
-            "position": "Order of the removal in the page",
-            "kind": "What was removed: chrome, promo, attribution, prompt, disclaimer, blurb…",
-            "rule": "The cleaner rule that removed it",
-            "text": "The removed text",
-        },
-    },
-    "works": {
-        "description": "One row per work: the copies of one article found by their text or "
-        "credits (articles.work_id), its original and the rule that chose it.",
-        "sort_desc": "copies",
-        "facets": ["original_rule"],
-        "label_column": "title",
-        "columns": {
-            "original_article_id": "The copy chosen as the original",
-            "original_rule": "What chose it: credit, original_mark, earliest_published, "
-            "first_seen (or single)",
-            "title": "The original's title",
-            "copies": "How many copies are stored",
-            "first_published": "The earliest publication time of a copy",
-            "last_published": "The latest publication time of a copy",
-        },
-    },
-    "learned_rules": {
-        "description": "Boilerplate learned from each source's own articles by `reprints "
-        "learn`: a block standing at the head or tail of enough of the source's works. "
-        "Rejected rules are never applied; `reprints rules reject/accept` sets the state.",
-        "sort_desc": "works",
-        "facets": ["source", "kind", "place", "state"],
-        "label_column": "example",
-        "columns": {
-            "name": "The rule's name, as removals.rule gives it",
-            "source": "The WeChat account id, account name or host whose articles it applies to",
-            "kind": "What the block is (from the shipped cues, else learned)",
-            "place": "Where it stands in the body: head or tail",
-            "text": "The block's normalised text, which the rule matches",
-            "example": "The block as it stood in one article",
-            "works": "Distinct works of the source it stood in",
-            "source_works": "Distinct works of the source in the database",
-            "article_ids": "Some of the articles it stood in (JSON)",
-            "state": "learned, accepted or rejected (by the user)",
-            "learned_at": "When it was last learned (UTC)",
-            "run_id": "The learning run",
-        },
-    },
-    "fetches": {
-        "description": "Every HTTP request or file read, successful or not.",
-        "sort_desc": "fetched_at",
-        "facets": ["page_status", "status_code"],
-        "label_column": "url",
-        "columns": {
-            "run_id": "The run that made this fetch",
-            "url": "URL requested or file read",
-            "fetched_at": "When (UTC)",
-            "last_seen": "When the same bytes were last seen again (UTC)",
-            "status_code": "HTTP status code (empty for files)",
-            "headers": "Response headers (JSON)",
-            "etag": "ETag response header",
-            "last_modified": "Last-Modified header, or the file's modification time",
-            "bytes": "Size of the response",
-            "sha256": "SHA-256 of the raw bytes: the snapshot",
-            "page_status": "What the cleaner made of the page",
-            "error": "Why the fetch or the cleaning failed",
-        },
-    },
-    "snapshots": {
-        "description": "Raw page bytes, compressed, stored once per SHA-256. The content "
-        "column links to each page as text; `reprints reclean` cleans them again.",
-        "sort_desc": "first_seen",
-        "columns": {
-            "sha256": "SHA-256 of the uncompressed page",
-            "bytes": "Size of the uncompressed page",
-            "compression": "How content is compressed (zlib)",
-            "content": "The compressed page; the link shows it uncompressed, as text",
-            "first_seen": "When these bytes were first stored (UTC)",
-        },
-    },
-    "runs": {
-        "description": "Each invocation of reprints: command, arguments, versions, times, "
-        "counts and exit status.",
-        "sort_desc": "started",
-        "facets": ["command", "status"],
-        "label_column": "command",
-        "columns": {
-            "command": "The reprints command",
-            "arguments": "Its arguments (JSON)",
-            "reprints_version": "Version of reprints",
-            "cleaner_version": "Version of the cleaner and its rules",
-            "pid": "Process id",
-            "started": "Start (UTC)",
-            "ended": "End (UTC); empty while running or if interrupted",
-            "status": "running, ok, partial, failed or interrupted",
-            "exit_code": "Exit code of the command",
-            "errors": "Problems reported by the run (JSON)",
-            "discovered": "Pages found to fetch or import",
-            "fetched": "Pages fetched or read",
-            "new": "New articles stored",
-            "updated": "Articles that changed",
-            "unchanged": "Pages that had not changed",
-            "blocked": "Pages refused by the site (anti-bot, rate limits)",
-            "failed": "Pages that could not be fetched or cleaned",
-            "skipped": "Pages skipped",
-            "robots": "Pages skipped because robots.txt disallows them",
-        },
-    },
-    "articles_fts": {
-        "description": "Full-text index of the articles as CJK bigrams; use the search "
-        "query instead of browsing it.",
-        "hidden": True,
-    },
-}
-
-SEARCH_SQL = """\
-SELECT articles.id, articles.title, articles.account, articles.published,
-       reprints_snippet(articles.body, :q) AS snippet, articles.url
-FROM articles_fts JOIN articles ON articles.id = articles_fts.rowid
-WHERE articles_fts MATCH reprints_match(:q)
-ORDER BY articles_fts.rank
-LIMIT 100"""
-
-RECENT_SQL = """\
-SELECT id, title, account, source, author, published, first_seen, url
-FROM articles
-WHERE status = 'ok'
-ORDER BY first_seen DESC, published DESC
-LIMIT 100"""
-
-PER_SOURCE_SQL = """\
-SELECT coalesce(source, '(no source)') AS source, count(*) AS articles,
-       count(DISTINCT account) AS accounts, min(published) AS earliest,
-       max(published) AS latest
-FROM articles
-WHERE status = 'ok'
-GROUP BY 1
-ORDER BY articles DESC, source"""
-
-QUERIES = {
-    "search": {
-        "title": "Search articles",
-        "description": "Full-text search in titles, bodies and people; Chinese and Japanese "
-        "words of any length. Several words must all match.",
-        "sql": SEARCH_SQL,
-    },
-    "recent": {
-        "title": "Recently added articles",
-        "description": "The latest articles stored, newest first.",
-        "sql": RECENT_SQL,
-    },
-    "per_source": {
-        "title": "Articles per source",
-        "description": "How many articles were republished from each source.",
-        "sql": PER_SOURCE_SQL,
-    },
-}
-WORKS_SCHEMA = 5
-WORK_QUERIES = {
-    "most_republished": {
-        "title": "Most republished",
-        "description": "Works with the most copies, and the account of each one's original.",
-        "sql": "SELECT works.id AS work, works.title, works.copies, articles.account AS "
-        "original_account, works.original_rule, works.first_published FROM works JOIN "
-        "articles ON articles.id = works.original_article_id WHERE works.copies > 1 "
-        "ORDER BY works.copies DESC, works.first_published LIMIT 100",
-    },
-    "copies": {
-        "title": "Copies of an article",
-        "description": "Every copy of the work that the article at this URL belongs to.",
-        "sql": "SELECT copy.id, copy.url, copy.title, copy.account, copy.published, "
-        "copy.copy_role AS role FROM articles AS this JOIN articles AS copy ON copy.work_id = "
-        "this.work_id WHERE this.url = :url ORDER BY copy.copy_role != 'original', "
-        "copy.published",
-    },
-    "republications": {
-        "title": "Who republishes whom",
-        "description": "From the account of each work's original to the accounts that "
-        "carried a copy, with the number of works.",
-        "sql": "SELECT original.account AS original_account, copy.account AS copy_account, "
-        "count(*) AS works FROM works JOIN articles AS original ON original.id = "
-        "works.original_article_id JOIN articles AS copy ON copy.work_id = works.id AND "
-        "copy.id != original.id GROUP BY 1, 2 ORDER BY works DESC",
-    },
-}
-
-# The schema's foreign keys, linked on row pages too (Datasette 0.65 links them on table
-# pages only).
-FOREIGN_KEYS = {
-    ("articles", "fetch_id"): "fetches",
-    ("articles", "snapshot"): "snapshots",
-    ("articles", "run_id"): "runs",
-    ("article_versions", "article_id"): "articles",
-    ("article_versions", "fetch_id"): "fetches",
-    ("article_versions", "snapshot"): "snapshots",
-    ("article_versions", "run_id"): "runs",
-    ("article_versions", "replaced_by_run"): "runs",
-    ("removals", "article_id"): "articles",
-    ("learned_rules", "run_id"): "runs",
-    ("articles", "work_id"): "works",
-    ("works", "original_article_id"): "articles",
-    ("fetches", "run_id"): "runs",
-    ("fetches", "sha256"): "snapshots",
-}
 
 # Described columns that later schema versions added (5: work_id and copy_role, 7:
 # body_markdown).
@@ -492,6 +230,16 @@ def startup(datasette: Any) -> None:
         )
 
 
+def _tables(datasette: Any, database: str) -> dict[str, dict[str, Any]]:
+    """The tables' metadata, the articles table's description linking to every column."""
+    every = f"{datasette.urls.table(database, 'articles')}?{ALL_COLUMNS}=1"
+    articles = TABLES["articles"]
+    description = Markup('{} <a href="{}">Show every column</a>.').format(
+        articles["description"], every
+    )
+    return {**TABLES, "articles": {**articles, "description_html": str(description)}}
+
+
 @hookimpl
 def get_metadata(datasette: Any) -> dict[str, Any]:
     """Titles, descriptions, sorting, facets and canned queries for reprints databases."""
@@ -503,7 +251,7 @@ def get_metadata(datasette: Any) -> dict[str, Any]:
             "title": f"reprints: {name}",
             "description": "Articles cleaned by reprints, with where each came from. Start "
             "with the articles table or the search query.",
-            "tables": TABLES,
+            "tables": _tables(datasette, name),
             "queries": queries(versions[name] or 0),
         }
         for name in ours
@@ -522,6 +270,11 @@ def render_cell(
     if not isinstance(value, str | int | bytes) or not is_reprints_database(datasette, database):
         return None
     columns = set(row.keys())  # sqlite3.Row's `in` looks at values, not names
+    if (table, column) == ("image_files", "content") and "sha256" in columns:
+        path = image_path(datasette, database, row["sha256"])
+        return Markup(
+            '<a href="{0}"><img class="reprints-thumb" src="{0}" alt="" loading="lazy"></a>'
+        ).format(path)
     if (table, column) == ("snapshots", "content") and "sha256" in columns:
         path = SNAPSHOT_PATH.format(database=tilde_encode(database), sha256=row["sha256"])
         size = row["bytes"] if "bytes" in columns else None
@@ -537,10 +290,8 @@ def render_cell(
     if table in ("articles", "article_versions"):
         if column == "body":
             return render_body(value)
-        if column == "body_markdown":
-            return article_html(value)
-        if column == "images":
-            return thumbnails(value)
+        if column in ("body_markdown", "images"):
+            return _with_local_images(datasette, database, table, row, column, value)
     if table is None and {"snippet", "id"} <= columns:
         if column == "snippet":
             return render_snippet(value)
@@ -548,6 +299,37 @@ def render_cell(
             url = datasette.urls.row(database, "articles", str(row["id"]))
             return Markup('<a href="{}">{}</a>').format(url, value)
     return None
+
+
+def _with_local_images(
+    datasette: Any, database: str, table: str, row: Any, column: str, value: str
+) -> Any:
+    """The body's HTML or the thumbnails, with archived images served from the database."""
+    render = article_html if column == "body_markdown" else thumbnails
+    if (database_schema(datasette, database) or 0) < IMAGES_SCHEMA:
+        return render(value)
+
+    async def rendered() -> Markup | None:
+        return render(value, await local_images(datasette, database, table, row))
+
+    return rendered
+
+
+@hookimpl
+def asgi_wrapper(datasette: Any) -> Any:
+    """Table pages of ours open on their default columns (see `datasette_columns`)."""
+
+    def wrap(app: Any) -> Any:
+        async def with_defaults(scope: dict, receive: Any, send: Any) -> None:
+            base_url = datasette.setting("base_url") or "/"
+            chosen = with_default_columns(
+                scope, base_url, lambda name: is_reprints_database(datasette, name)
+            )
+            await app(chosen, receive, send)
+
+        return with_defaults
+
+    return wrap
 
 
 @hookimpl
@@ -565,14 +347,7 @@ async def css() -> Response:
 
 async def snapshot_page(datasette: Any, request: Any) -> Response:
     """A stored page, uncompressed, as plain text (never rendered as HTML)."""
-    database = tilde_decode(request.url_vars["database"])
-    digest = request.url_vars["sha256"]
-    if not is_reprints_database(datasette, database):
-        raise NotFound("Not a reprints database")
-    await datasette.ensure_permissions(
-        request.actor,
-        [("view-table", (database, "snapshots")), ("view-database", database), "view-instance"],
-    )
+    database, digest = await viewable(datasette, request, "snapshots", is_reprints_database)
     result = await datasette.get_database(database).execute(
         "SELECT compression, content FROM snapshots WHERE sha256 = ?", [digest]
     )
@@ -592,10 +367,16 @@ async def snapshot_page(datasette: Any, request: Any) -> Response:
     )
 
 
+async def image_page(datasette: Any, request: Any) -> Response:
+    """An archived image, with the type its bytes have and headers that keep it inert."""
+    return await image_response(datasette, request, is_reprints_database)
+
+
 @hookimpl
 def register_routes() -> list[tuple[str, Any]]:
-    """Serve the stylesheet and the stored pages."""
+    """Serve the stylesheet, the stored pages and the archived images."""
     return [
         (r"^/-/reprints\.css$", css),
         (r"^/-/reprints/snapshot/(?P<database>[^/]+)/(?P<sha256>[0-9a-f]{64})$", snapshot_page),
+        (r"^/-/reprints/image/(?P<database>[^/]+)/(?P<sha256>[0-9a-f]{64})$", image_page),
     ]

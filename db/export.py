@@ -128,7 +128,7 @@ def as_article(row: dict[str, Any]) -> Article:
 @dataclass
 class ExportResult:
     """What an export did: articles selected, files written, files already as they were, and
-image files written."""
+    image files written."""
 
     articles: int = 0
     written: int = 0

@@ -14,7 +14,9 @@ ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 BIN = Path(sys.executable).parent
 # Commands that need the network, a server that keeps running, or ../shared are not run here.
-NOT_OFFLINE = ("crawl", "datasette", "../shared", "bench_", "pip install", "pytest")
+NOT_OFFLINE = (
+    "crawl", "reprints images", "datasette", "../shared", "bench_", "pip install", "pytest"
+)  # fmt: skip
 COMMAND = re.compile(r"^ {4}((?:cat \S+ \| )?(?:reprints|sqlite-utils) .*?)(?:\s{2,}#.*)?$")
 
 

@@ -6,6 +6,9 @@ The screenshots are saved in the test's temporary folder (printed with `-s`) to 
 from __future__ import annotations
 
 import html
+import io
+import json
+import os
 import re
 import shutil
 import socket
@@ -196,3 +199,88 @@ def test_article_markdown_renders_and_hostile_markup_stays_inert(
     assert "<h2>标记的试验</h2>" in article.group(1)
     assert re.findall(r"<li>(.*?)</li>", article.group(1)) == ["一条", "两条"]
     assert "<script" not in article.group(1) and "<img" not in article.group(1)
+
+
+PICTURE_URL = "https://mmbiz.qpic.cn/mmbiz_png/BrowserTest/640?wx_fmt=png"
+MAGENTA = (255, 0, 255)
+# README's screenshots, written again by a run with REPRINTS_SCREENSHOTS=1.
+README_SHOTS = ROOT / "docs" / "screenshots"
+
+
+def magenta_png(width: int = 240, height: int = 160) -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), MAGENTA).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def magenta_pixels(screenshot: Path) -> int:
+    import numpy
+    from PIL import Image
+
+    with Image.open(screenshot) as image:
+        pixels = numpy.asarray(image.convert("RGB"))
+    return int((pixels == MAGENTA).all(axis=2).sum())
+
+
+def keep_for_readme(folder: Path, name: str) -> None:
+    if os.environ.get("REPRINTS_SCREENSHOTS") == "1":
+        README_SHOTS.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(folder / f"{name}.png", README_SHOTS / f"{name}.png")
+
+
+@pytest.fixture(scope="module")
+def pictured(server: tuple[str, Path]) -> int:
+    """An article whose image is archived in the database (its remote URL is unreachable)."""
+    _, path = server
+    store = db.open_database(path)
+    markdown = (
+        "## 江边的旧书摊\n\n摊主每周六出摊，**雨天也不例外**。\n\n"
+        f"![旧书摊的招牌]({PICTURE_URL})\n\n- 文学\n- 历史\n\n> 旧书的好处，是每一本都有人读过。\n"
+    )
+    row_id = store["articles"].insert(
+        {"url": "https://example.org/pictured", "status": "ok", "title": "江边的旧书摊",
+         "account": "江岸日记", "author": "林川", "published": "2026-03-01T09:00:00+08:00",
+         "body": "摊主每周六出摊。", "body_markdown": markdown, "version": 1,
+         "images": json.dumps([PICTURE_URL])}
+    ).last_pk  # fmt: skip
+    run_id = db.start_run(store, "images", [])
+    db.images.queue_images(store)
+    fetch = db.images.ImageFetch(PICTURE_URL, None, "2026-03-02T00:00:00+00:00", 200, {})
+    db.images.store_image(store, run_id, fetch, magenta_png())
+    store.conn.close()
+    return row_id
+
+
+def test_archived_images_are_shown_from_the_database(
+    server: tuple[str, Path], folder: Path, pictured: int
+) -> None:
+    base, _ = server
+    dom = chromium(f"{base}/articles/articles/{pictured}", folder, "article-images")
+    assert re.search(r'<img [^>]*src="/-/reprints/image/articles/[0-9a-f]{64}"', dom)
+    assert PICTURE_URL not in re.search(r'(?s)<div class="reprints-article">.*?</div>', dom)[0]
+    # The 240x160 image drawn in the article, and its 64x64 thumbnail: the browser got them.
+    assert magenta_pixels(folder / "article-images.png") >= 240 * 160
+    keep_for_readme(folder, "article-images")
+
+
+def test_the_articles_table_fits_its_default_columns(
+    server: tuple[str, Path], folder: Path, pictured: int
+) -> None:
+    base, _ = server
+    dom = chromium(f"{base}/articles/articles?_sort_desc=published", folder, "articles-table")
+    shown = re.findall(r'<th [^>]*data-column="([^"]+)"', dom)
+    assert shown == ["id", "title", "account", "author", "source", "published", "status"]
+    assert "江边的旧书摊" in visible_text(dom)
+    keep_for_readme(folder, "articles-table")
+
+
+def test_readme_shows_the_screenshots_this_test_takes() -> None:
+    readme = (ROOT / "README.md").read_text("utf-8")
+    from PIL import Image
+
+    for name in ("article-images", "articles-table"):
+        assert f"docs/screenshots/{name}.png" in readme
+        with Image.open(README_SHOTS / f"{name}.png") as image:
+            assert image.size == (1280, 2000)
