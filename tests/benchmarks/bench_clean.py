@@ -20,7 +20,9 @@ Pages are grouped: "wechat-big" (a WeChat article page of 1 MB or more, the 2024
 "wechat" (other mp.weixin.qq.com pages), "mirror" (every other HTML page), "text" (.txt
 dumps; trafilatura finds next to nothing in plain text, so its figure there is no comparison).
 "wechat-all" reports the two WeChat groups together. Each group reports the median and the sum
-of the per-page times, and the ratio trafilatura / reprints of each. `--repeat N` runs the
+of the per-page times, and the ratio trafilatura / reprints of each, and the median of each
+page's own ratio (a group of small and large pages has its median time at the seam between
+them, which the per-page ratio does not mind). `--repeat N` runs the
 whole cold pass N times and reports the median over passes of each per-pass figure (default 1:
 one pass).
 """
@@ -220,8 +222,18 @@ def summarise(pages: list[Page], passes: int) -> list[dict[str, Any]]:
                 row[f"{tool}_total_ms"] = round(total * 1000, 2)
         row["ratio"] = _ratio(row["trafilatura_ms"], row["reprints_ms"])
         row["total_ratio"] = _ratio(row["trafilatura_total_ms"], row["reprints_total_ms"])
+        row["page_ratio"] = _median_page_ratio(members)
         rows.append(row)
     return rows
+
+
+def _median_page_ratio(members: list[Page]) -> float | None:
+    """The median over pages of each page's own ratio (both tools timed on the same page)."""
+    ratios = [
+        _ratio(page_ms(p, "trafilatura"), page_ms(p, "reprints")) for p in members if not p.errors
+    ]
+    found = [r for r in ratios if r is not None]
+    return round(statistics.median(found), 2) if found else None
 
 
 def fmt_ms(value: float | None) -> str:
@@ -256,7 +268,7 @@ def print_table(rows, pages, missing, passes: int, show_pages: bool) -> None:
                 print(f"      {tool} failed: {err}")
     print(
         f"{'group':<10} pages  {'median: reprints':>17} {'trafilatura':>11} {'ratio':>7}"
-        f"   {'sum: reprints':>14} {'trafilatura':>11} {'ratio':>7}"
+        f"   {'sum: reprints':>14} {'trafilatura':>11} {'ratio':>7}   {'per page':>8}"
     )
     for r in rows:
         errors = [f"{t} failed on {r[f'{t}_errors']}" for t in TOOLS if r[f"{t}_errors"]]
@@ -264,9 +276,13 @@ def print_table(rows, pages, missing, passes: int, show_pages: bool) -> None:
             f"{r['group']:<10} {r['pages']:5d}  {fmt_ms(r['reprints_ms']):>17}"
             f" {fmt_ms(r['trafilatura_ms']):>11} {fmt_ratio(r['ratio'])}"
             f"   {fmt_ms(r['reprints_total_ms']):>14} {fmt_ms(r['trafilatura_total_ms']):>11}"
-            f" {fmt_ratio(r['total_ratio'])}" + (f"  ({', '.join(errors)})" if errors else "")
+            f" {fmt_ratio(r['total_ratio'])}   {fmt_ratio(r['page_ratio']):>8}"
+            + (f"  ({', '.join(errors)})" if errors else "")
         )
-    print("ratio = trafilatura / reprints (higher: reprints faster)")
+    print(
+        "ratio = trafilatura / reprints (higher: reprints faster); per page = the median of "
+        "each page's own ratio"
+    )
     print(f"peak RSS of this process: {peak_rss_mb():.0f} MB")
 
 
