@@ -42,6 +42,7 @@ def archive_images(
     """Run image archiving as its own recorded run (command `images`)."""
     from .images import ImageArchive
 
+    report.label = "images"
     with db.recorded_run(store, "images", given) as run:
         result = ImageArchive(store, run.run_id, settings, images, report).run_sync()
         run.counts.update(result.counts)

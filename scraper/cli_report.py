@@ -15,9 +15,10 @@ import db
 class Reporter:
     """Crawl events on stderr: a line per fetch with -v, else a progress bar on a terminal."""
 
-    def __init__(self, verbose: bool, log_format: str) -> None:
+    def __init__(self, verbose: bool, log_format: str, label: str = "crawling") -> None:
         self.verbose = verbose
         self.log_format = log_format
+        self.label = label
         self.bar = None
 
     def __call__(self, event: dict) -> None:
@@ -26,15 +27,17 @@ class Reporter:
             log(self.log_format, event, " ".join(str(event[k]) for k in keys if event.get(k)))
         elif event["event"] == "discovered" and sys.stderr.isatty() and event["count"]:
             if self.bar is None:
-                self.bar = click.progressbar(length=0, label="crawling", file=sys.stderr)
+                self.bar = click.progressbar(length=0, label=self.label, file=sys.stderr)
                 self.bar.__enter__()
             self.bar.length += event["count"]
         elif event["event"] == "fetch" and self.bar is not None:
             self.bar.update(1)
 
     def close(self) -> None:
+        """End the progress bar; a later event starts a new one (the images after a crawl)."""
         if self.bar is not None:
             self.bar.__exit__(None, None, None)
+            self.bar = None
 
 
 def log(log_format: str, event: dict, text: str) -> None:
