@@ -6,6 +6,7 @@ did not change untouched.
 
 from __future__ import annotations
 
+import dataclasses
 import filecmp
 import json
 import os
@@ -90,10 +91,8 @@ def selected(db: sqlite_utils.Database, selection: Selection) -> Iterator[dict[s
         row["origins"] = json.loads(row["origins"] or "{}")
         row["is_original"] = None if row["is_original"] is None else bool(row["is_original"])
         row["archived_images"] = [
-            {"position": i.position, "url": i.url, "sha256": i.sha256,
-             "content_type": i.content_type, "bytes": i.bytes}
-            for i in archived_images(db, row["id"], row["version"])
-        ]  # fmt: skip
+            dataclasses.asdict(image) for image in archived_images(db, row["id"], row["version"])
+        ]
         row["removed"] = [
             {"kind": kind, "rule": rule, "text": text}
             for kind, rule, text in db.conn.execute(

@@ -37,14 +37,14 @@ max_total_option = click.option(
 
 
 def archive_images(
-    store, settings: FetchSettings, images: ImageSettings, report: Reporter, given: list[str]
+    store, settings: FetchSettings, wanted: ImageSettings, report: Reporter, given: list[str]
 ) -> ImageResult:
     """Run image archiving as its own recorded run (command `images`)."""
     from .images import ImageArchive
 
     report.label = "images"
     with db.recorded_run(store, "images", given) as run:
-        result = ImageArchive(store, run.run_id, settings, images, report).run_sync()
+        result = ImageArchive(store, run.run_id, settings, wanted, report).run_sync()
         run.counts.update(result.counts)
         run.errors.extend(result.errors)
         run.exit_code = result.exit_code

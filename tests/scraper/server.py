@@ -478,3 +478,25 @@ def last_run(db: Path) -> dict[str, object]:
         return dict(row)
     finally:
         conn.close()
+
+
+def stored_count(db: Path, sql: str) -> int:
+    """The number `sql` counts in the database at `db`; 0 while it does not exist yet."""
+    try:
+        conn = sqlite3.connect(str(db), timeout=10)
+        try:
+            return conn.execute(sql).fetchone()[0]
+        finally:
+            conn.close()
+    except sqlite3.OperationalError:  # not created yet
+        return 0
+
+
+def wait_for_count(proc: subprocess.Popen, db: Path, sql: str, n: int, seconds: float = 15) -> None:
+    """Wait until `sql` counts `n` in the database a running command writes (it must still be
+    running, so that it can be stopped in the middle)."""
+    deadline = time.monotonic() + seconds
+    while stored_count(db, sql) < n:
+        assert proc.poll() is None, "the command ended before it could be stopped"
+        assert time.monotonic() < deadline, f"fewer than {n} after {seconds} s: {sql}"
+        time.sleep(0.02)

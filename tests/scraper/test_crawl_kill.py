@@ -6,10 +6,9 @@ from __future__ import annotations
 import signal
 import sqlite3
 import subprocess
-import time
 from pathlib import Path
 
-from server import REPRINTS, TestServer, article_html, sitemap
+from server import REPRINTS, TestServer, article_html, sitemap, wait_for_count
 
 PAGES = 300
 
@@ -18,24 +17,9 @@ def connect(db: Path) -> sqlite3.Connection:
     return sqlite3.connect(str(db), timeout=10)
 
 
-def count(db: Path, sql: str) -> int:
-    try:
-        conn = connect(db)
-        try:
-            return conn.execute(sql).fetchone()[0]
-        finally:
-            conn.close()
-    except sqlite3.OperationalError:  # not created yet
-        return 0
-
-
 def wait_for_articles(proc: subprocess.Popen, db: Path, n: int, seconds: float = 15) -> None:
     """Wait until the running crawl has stored `n` articles (it must still be running)."""
-    deadline = time.monotonic() + seconds
-    while count(db, "SELECT count(*) FROM articles") < n:
-        assert proc.poll() is None, "the crawl ended before it could be stopped"
-        assert time.monotonic() < deadline, f"fewer than {n} articles after {seconds} s"
-        time.sleep(0.02)
+    wait_for_count(proc, db, "SELECT count(*) FROM articles", n, seconds)
 
 
 def test_killed_crawl_is_completed_by_the_next_run(server: TestServer, db_path: Path):

@@ -9,12 +9,11 @@ import signal
 import sqlite3
 import struct
 import subprocess
-import time
 import zlib
 from pathlib import Path
 
 import pytest
-from server import FAST, REPRINTS, Handler, TestServer
+from server import FAST, REPRINTS, Handler, TestServer, wait_for_count
 
 import db
 from scraper.fetch import FetchSettings
@@ -236,20 +235,6 @@ def test_a_new_article_version_reuses_the_stored_images(server: TestServer, db_p
     assert [(i.position, i.url, i.content_type) for i in archived] == [(0, picture, "image/png")]
 
 
-def wait_for_stored(proc: subprocess.Popen, path: Path, n: int, seconds: float = 20) -> None:
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            done = rows(path, "SELECT count(*) FROM article_images WHERE state = 'stored'")[0][0]
-        except sqlite3.OperationalError:
-            done = 0
-        if done >= n:
-            return
-        assert proc.poll() is None, "the run ended before it could be stopped"
-        assert time.monotonic() < deadline, f"fewer than {n} images stored after {seconds} s"
-        time.sleep(0.02)
-
-
 @pytest.mark.parametrize("count", [80])
 def test_a_run_killed_mid_way_is_resumed_by_the_next(server: TestServer, db_path: Path, count: int):
     sources = [image_route(server, f"/img/k{i}.png", png(100 + i)) for i in range(count)]
@@ -261,7 +246,9 @@ def test_a_run_killed_mid_way_is_resumed_by_the_next(server: TestServer, db_path
     args = [REPRINTS, "images", str(db_path), *LOCAL, "--concurrency", "2"]
     proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
-        wait_for_stored(proc, db_path, 10)
+        wait_for_count(
+            proc, db_path, "SELECT count(*) FROM article_images WHERE state = 'stored'", 10, 20
+        )
         proc.send_signal(signal.SIGKILL)
         assert proc.wait(timeout=10) == -signal.SIGKILL
     finally:
