@@ -52,10 +52,12 @@ def _scan_credits(text: str, anywhere: bool, rules: Rules) -> list[Credit]:
     text = text.strip()
     if not text or (len(text) > MAX_CREDIT_CHARS and not anywhere):
         return []
-    if any(p.search(text) for p in rules.not_credit):
+    refusals = len(rules.not_credit)
+    candidates = rules.credit_index.candidates(text)
+    if any(rules.not_credit[i].search(text) for i in candidates if i < refusals):
         return []
     credits: list[Credit] = []
-    for rule in rules.credit_sentences:
+    for rule in (rules.credit_sentences[i - refusals] for i in candidates if i >= refusals):
         match = rule.pattern.search(text)
         if match:
             for name, value in match.groupdict().items():

@@ -77,30 +77,20 @@ def score(text: str, rules: Rules, evident: bool = False) -> CueScore:
     """The cues that fire on `text` (words inside quotation marks are quoted, not said).
 
     Cues only ever count on a label, on a text that names the account (`evident` says so),
-    or on one that addresses the reader (see `counts`). So on any other text the other cues
-    are looked for only once a cue of kind "address" fires: NO_CUES means "nothing that can
-    count" as much as "nothing".
+    or on one that addresses the reader (see `counts`). So on any other text, unless a cue of
+    kind "address" fires, the score is NO_CUES: "nothing that can count" as much as "nothing".
     """
-    if not evident and not is_label(text, rules) and not _addresses(text, rules.cues):
-        return NO_CUES
-    return _score(text, rules.cues)
+    return _score(text, rules.cues, evident or is_label(text, rules))
 
 
 @lru_cache(maxsize=8192)
-def _addresses(text: str, cues: CueSet) -> bool:
-    probe = _QUOTED.sub("“…”", text)
-    return any(cue.kind == ADDRESS and cue.fires(probe) for cue in cues.cues)
-
-
-@lru_cache(maxsize=8192)
-def _score(text: str, cues: CueSet) -> CueScore:
+def _score(text: str, cues: CueSet, counted: bool) -> CueScore:
     probe = _QUOTED.sub("“…”", text)
     names: list[str] = []
     kinds: dict[str, float] = {}
     total = 0.0
-    for cue in cues.cues:
-        if not cue.fires(probe):
-            continue
+    for index in cues.index.candidates(text):
+        cue = cues.cues[index]
         words = {match.group(0) for match in cue.pattern.finditer(probe)}
         if words:
             weight = cue.weight * (1 + 0.5 * (min(len(words), MAX_WORDS) - 1))
@@ -108,7 +98,7 @@ def _score(text: str, cues: CueSet) -> CueScore:
             total += weight
             kinds[cue.kind] = kinds.get(cue.kind, 0.0) + weight
     addressed = kinds.pop(ADDRESS, None) is not None
-    if not kinds:
+    if not kinds or not (counted or addressed):
         return NO_CUES
     kind = max(kinds, key=lambda k: (kinds[k], k != "prompt"))
     return CueScore(tuple(names), total, kind, addressed)

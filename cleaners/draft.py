@@ -8,9 +8,11 @@ from dataclasses import dataclass, field
 from .blocks import Block
 from .dates import RELATIVE, parse_date_with_kind
 from .record import Removal
-from .rules import BlockRule, Rules
+from .rules import BlockSet, Rules
 
 NAME_FIELDS = ("account", "author", "source", "editor", "translator")
+
+NO_BLOCK_RULES = BlockSet()
 
 
 @dataclass
@@ -27,7 +29,7 @@ class Draft:
     removed: list[Removal] = field(default_factory=list)
     images: list[str] = field(default_factory=list)
     is_original: bool | None = None
-    site_rules: tuple[BlockRule, ...] = ()
+    site_rules: BlockSet = NO_BLOCK_RULES
     base: dt.datetime | None = None
 
     fallbacks: dict[str, tuple[str, str]] = field(default_factory=dict)

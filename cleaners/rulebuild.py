@@ -13,6 +13,7 @@ from .errors import RuleError
 from .rulefiles import Merged, merge, read_rule_file, rule_paths, shipped_files
 from .rules import (
     BlockRule,
+    BlockSet,
     ContentRules,
     CreditLabel,
     CueRule,
@@ -79,14 +80,14 @@ def _build(merged: Merged) -> Rules:
         not_credit=tuple(
             _compile(e["pattern"], e["name"], re.I) for e in merged.enabled("not_credit")
         ),
-        blocks=tuple(_block_rule(e) for e in merged.enabled("boilerplate")),
+        blocks=BlockSet(tuple(_block_rule(e) for e in merged.enabled("boilerplate"))),
         sections=tuple(
             SectionRule(e["name"], e["kind"], _compile(e["heading"], e["name"]))
             for e in merged.enabled("section")
         ),
         account_id=_compile(settings["account_id"], "account_id"),
-        simplified_chars=_compile(f"[{settings['simplified_chars']}]", "simplified_chars"),
-        traditional_chars=_compile(f"[{settings['traditional_chars']}]", "traditional_chars"),
+        simplified_chars=_compile(f"[{settings['simplified_chars']}]+", "simplified_chars"),
+        traditional_chars=_compile(f"[{settings['traditional_chars']}]+", "traditional_chars"),
         self_intro=_either(settings.get("self_introduction", []), re.I),
         statuses=tuple(_status_rule(e) for e in merged.enabled("status")),
         url_statuses=tuple(
@@ -234,9 +235,11 @@ def _site(entry: dict[str, Any]) -> Site:
         if key not in {"name", "hosts", "markers", "boilerplate", "enabled"}
     }
     name = entry["name"]
-    boilerplate = tuple(
-        BlockRule(f"site.{name}", "chrome", _compile(p, name), 300)
-        for p in entry.get("boilerplate", [])
+    boilerplate = BlockSet(
+        tuple(
+            BlockRule(f"site.{name}", "chrome", _compile(p, name), 300)
+            for p in entry.get("boilerplate", [])
+        )
     )
     return Site(
         name=name,

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .gates import gate
+from .gates import LiteralIndex, Literals, literals, telling
 from .learned import LearnedRule, LearnedSet, learned_digest, source_key
 from .record import Article
 
@@ -33,51 +33,72 @@ class SentenceRule:
 @dataclass(frozen=True)
 class BlockRule:
     """A boilerplate block: removed when it matches and is at most `max_chars` long. `hint`,
-    when given, is a cheap pattern that every match contains, tried first; `gate`, read from
-    the pattern, is a class of characters every match contains (see gates.py)."""
+    when given, is a cheap pattern that every match contains, tried first; `literals`, read
+    from the pattern or the hint, are strings every match contains (see gates.py)."""
 
     name: str
     kind: str
     pattern: re.Pattern[str]
     max_chars: int
     hint: re.Pattern[str] | None = None
-    gate: re.Pattern[str] | None = field(init=False, compare=False, repr=False)
+    literals: Literals | None = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "gate", gate(self.pattern))
-
-    def may_match(self, text: str) -> bool:
-        """False when `text` cannot match: it lacks the hint or every character of the gate."""
-        if self.gate is not None and not self.gate.search(text):
-            return False
-        return self.hint is None or bool(self.hint.search(text))
+        found = literals(self.pattern)
+        if self.hint is not None:
+            found = telling(found, literals(self.hint))
+        object.__setattr__(self, "literals", found)
 
 
 @dataclass(frozen=True)
 class CueRule:
     """A weighted cue of promotion or furniture: evidence, never a verdict on its own.
-    `gate` as for BlockRule."""
+    `literals` as for BlockRule."""
 
     name: str
     kind: str
     weight: float
     pattern: re.Pattern[str]
-    gate: re.Pattern[str] | None = field(init=False, compare=False, repr=False)
+    literals: Literals | None = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "gate", gate(self.pattern))
-
-    def fires(self, text: str) -> bool:
-        return (self.gate is None or bool(self.gate.search(text))) and bool(
-            self.pattern.search(text)
-        )
+        object.__setattr__(self, "literals", literals(self.pattern))
 
 
 @dataclass(frozen=True, eq=False)
 class CueSet:
-    """The cues in force, compared and hashed by identity (cheap as a cache key)."""
+    """The cues in force, with the index of their literals; compared and hashed by identity
+    (cheap as a cache key)."""
 
     cues: tuple[CueRule, ...]
+    index: LiteralIndex = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "index", LiteralIndex(cue.literals for cue in self.cues))
+
+
+@dataclass(frozen=True, eq=False)
+class BlockSet:
+    """Boilerplate block rules in order, with the index of their literals."""
+
+    rules: tuple[BlockRule, ...] = ()
+    index: LiteralIndex = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "index", LiteralIndex(rule.literals for rule in self.rules))
+
+    def __iter__(self) -> Iterator[BlockRule]:
+        return iter(self.rules)
+
+    def __len__(self) -> int:
+        return len(self.rules)
+
+    def __getitem__(self, position: int) -> BlockRule:
+        return self.rules[position]
+
+    def candidates(self, text: str) -> Iterator[BlockRule]:
+        """The rules that may match `text`, in order."""
+        return (self.rules[i] for i in self.index.candidates(text))
 
 
 @dataclass(frozen=True)
@@ -109,7 +130,7 @@ class Site:
     hosts: tuple[str, ...]
     markers: tuple[str, ...]
     selectors: dict[str, tuple[str, ...]]
-    boilerplate: tuple[BlockRule, ...]
+    boilerplate: BlockSet
 
 
 @dataclass(frozen=True)
@@ -174,7 +195,7 @@ class Rules:
     credit_sentences: tuple[SentenceRule, ...]
     credit_opening: re.Pattern[str]
     not_credit: tuple[re.Pattern[str], ...]
-    blocks: tuple[BlockRule, ...]
+    blocks: BlockSet
     sections: tuple[SectionRule, ...]
     self_intro: re.Pattern[str]
     simplified_chars: re.Pattern[str]
@@ -210,6 +231,15 @@ class Rules:
     version: str
     catalogue: tuple[RuleInfo, ...]
     learned: Mapping[str, LearnedSet] = field(default_factory=dict)
+    # The literals of `not_credit` then of `credit_sentences`, in one index; of `sections`.
+    credit_index: LiteralIndex = field(init=False, repr=False)
+    section_index: LiteralIndex = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        patterns = [*self.not_credit, *(rule.pattern for rule in self.credit_sentences)]
+        object.__setattr__(self, "credit_index", LiteralIndex(map(literals, patterns)))
+        headings = (literals(rule.heading) for rule in self.sections)
+        object.__setattr__(self, "section_index", LiteralIndex(headings))
 
     def with_learned(self, learned: Iterable[LearnedRule]) -> Rules:
         """These rules plus `learned` (rules learned from one database, of any sources)."""

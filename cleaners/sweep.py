@@ -23,7 +23,7 @@ from .blocks import Block
 from .cues import CueScore, Shape, counts, is_label, is_signature, score, shape
 from .draft import Draft
 from .record import Removal
-from .rules import BlockRule, Rules, SectionRule
+from .rules import BlockRule, BlockSet, Rules, SectionRule
 
 MAX_HEADING_CHARS = 40
 MAX_ITEM_CHARS = 160
@@ -49,7 +49,10 @@ _SENTENCE_MARK = re.compile(r"[。！？!?]")
 _WORD = re.compile(r"\w")
 
 
+@lru_cache(maxsize=8192)
 def _key(text: str) -> str:
+    """The text as names are compared: NFKC, without spaces, case-folded (asked of each block
+    several times: by the title, account and self-introduction rules)."""
     return "".join(unicodedata.normalize("NFKC", text).split()).casefold()
 
 
@@ -380,9 +383,9 @@ def heading_rule(text: str, rules: Rules) -> SectionRule | None:
     """The section rule whose heading `text` is, if any."""
     if len(text) > MAX_HEADING_CHARS:
         return None
-    for rule in rules.sections:
-        if rule.heading.search(text):
-            return rule
+    for index in rules.section_index.candidates(text):
+        if rules.sections[index].heading.search(text):
+            return rules.sections[index]
     return None
 
 
@@ -391,11 +394,11 @@ def _language_rule(text: str, rules: Rules) -> BlockRule | None:
     return _first_rule(text, rules.blocks)
 
 
-def _first_rule(text: str, block_rules: tuple[BlockRule, ...]) -> BlockRule | None:
+def _first_rule(text: str, block_rules: BlockSet) -> BlockRule | None:
     """The first rule that matches; words inside quotation marks are quoted, not said."""
     probe = _QUOTED.sub(_elide, text)
-    for rule in block_rules:
-        if len(text) > rule.max_chars or not rule.may_match(probe):
+    for rule in block_rules.candidates(text):
+        if len(text) > rule.max_chars or (rule.hint and not rule.hint.search(probe)):
             continue
         if rule.pattern.search(probe):
             return rule

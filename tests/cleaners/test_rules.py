@@ -57,7 +57,7 @@ def test_rule_names_are_non_empty_and_namespaced() -> None:
         assert "." in rule.name, f"rule name {rule.name!r} has no namespace (zh., wechat., ...)"
 
 
-@pytest.mark.parametrize("rule", load_rules().blocks, ids=lambda r: r.name)
+@pytest.mark.parametrize("rule", load_rules().blocks.rules, ids=lambda r: r.name)
 def test_boilerplate_rule_kind_is_known(rule) -> None:
     assert rule.kind in KINDS, f"{rule.name}: unknown kind {rule.kind!r}"
     assert rule.max_chars > 0, f"{rule.name}: max_chars must be positive"
