@@ -139,7 +139,7 @@ class LiteralIndex:
             for literal in found or ():
                 for char in set(literal):
                     uses[char] = uses.get(char, 0) + 1
-        self.always = frozenset(i for i, found in enumerate(sets) if found is None)
+        self._always = tuple(i for i, found in enumerate(sets) if found is None)
         by_literal: dict[str, list[int]] = {}
         for index, found in enumerate(sets):
             for literal in found or ():
@@ -150,21 +150,26 @@ class LiteralIndex:
             self._by_key.setdefault(key, []).append((literal, tuple(indexes)))
         self._keys = frozenset(self._by_key)
 
-    def candidates(self, text: str) -> list[int]:
+    def candidates(self, text: str) -> tuple[int, ...]:
         """The indexes, in order, of the patterns that may match `text`, or `text` with its
         quotations elided."""
+        if not self._keys:
+            return self._always
         folded, chars = characters(text)
-        found = set(self.always)
+        present = self._keys.intersection(chars)
+        if not present:
+            return self._always
+        found = set(self._always)
         by_key = self._by_key
-        for key in self._keys.intersection(chars):
+        for key in present:
             for literal, indexes in by_key[key]:
-                if len(literal) == 1 or literal in folded:
+                if literal in folded:
                     found.update(indexes)
-        return sorted(found)
+        return tuple(sorted(found))
 
 
 def _key(char: str, uses: dict[str, int]) -> tuple[int, int]:
     """How common a character is likely to be in text (lower is rarer): any character before
-    common ASCII, then the fewer literals it appears in."""
+    ASCII letters and spaces, those from the least common, then the fewer literals it is in."""
     common = _COMMON_ASCII.find(char)
-    return (common + 1 if common >= 0 else 0), uses[char]
+    return (len(_COMMON_ASCII) - common if common >= 0 else 0), uses[char]

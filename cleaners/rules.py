@@ -96,9 +96,9 @@ class BlockSet:
     def __getitem__(self, position: int) -> BlockRule:
         return self.rules[position]
 
-    def candidates(self, text: str) -> Iterator[BlockRule]:
+    def candidates(self, text: str) -> list[BlockRule]:
         """The rules that may match `text`, in order."""
-        return (self.rules[i] for i in self.index.candidates(text))
+        return [self.rules[i] for i in self.index.candidates(text)]
 
 
 @dataclass(frozen=True)

@@ -396,8 +396,9 @@ def _language_rule(text: str, rules: Rules) -> BlockRule | None:
 
 def _first_rule(text: str, block_rules: BlockSet) -> BlockRule | None:
     """The first rule that matches; words inside quotation marks are quoted, not said."""
-    probe = _QUOTED.sub(_elide, text)
-    for rule in block_rules.candidates(text):
+    candidates = block_rules.candidates(text)
+    probe = _QUOTED.sub(_elide, text) if candidates else text
+    for rule in candidates:
         if len(text) > rule.max_chars or (rule.hint and not rule.hint.search(probe)):
             continue
         if rule.pattern.search(probe):
