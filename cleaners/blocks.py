@@ -108,7 +108,7 @@ _HEADING_STYLE = re.compile(
 )
 
 
-@dataclass
+@dataclass(slots=True)
 class Block:
     """One paragraph-like run of text, with the facts about it that rules weigh."""
 
@@ -147,7 +147,7 @@ class Block:
         return self.link_chars / len(self.text) if self.text else 0.0
 
 
-@dataclass
+@dataclass(slots=True)
 class Element:
     """A block-level element: its nearest recorded ancestor, tag, id/class words, the
     parser's id of its node, and the range of blocks it holds (`start` to `end`)."""
@@ -223,19 +223,20 @@ class _Walker:
         self.markdown = _Markdown(self.parts)
 
     def flush(self) -> None:
-        markdown = self.markdown
-        if not self.parts:
+        parts = self.parts
+        if not parts:
             return
-        marked = "".join(self.parts)
-        self.parts.clear()
+        marked = "".join(parts)
+        parts.clear()
+        markdown = self.markdown
         joined = _TOKEN.sub("", marked) if markdown.tokens else marked
         if _CELL in joined:
             joined = joined.replace(_CELL, " ")
         segments: tuple[str, ...] = ()
         if _SEGMENT in joined:
             if len(joined) <= MAX_SEGMENTED_CHARS:
-                pieces = (normalise(p) for p in joined.split(_SEGMENT))
-                segments = tuple(p for p in pieces if p)
+                pieces = [normalise(piece) for piece in joined.split(_SEGMENT)]
+                segments = tuple(filter(None, pieces))
             joined = joined.replace(_SEGMENT, "")
         text = normalise(joined)
         if text:
@@ -256,10 +257,9 @@ class _Walker:
             self.images = []
         else:
             markdown.carry_images(marked)
-        self.links.clear()
-        self.link_chars = 0
-        self.emphasis_chars = 0
-        self.styled_chars = 0
+        if self.links:
+            self.links.clear()
+        self.link_chars = self.emphasis_chars = self.styled_chars = 0
 
     def set_aside(self, node: LexborNode, kind: str, rule: str) -> None:
         text = normalise(node.text(separator=" "))
@@ -271,6 +271,8 @@ class _Walker:
 
     def text(self, value: str) -> None:
         self.parts.append(value)
+        if not (self.in_link or self.in_emphasis or self.in_styled):
+            return
         if self.in_link:
             self.link_chars += len(value.strip())
         if self.in_emphasis:
@@ -337,7 +339,8 @@ class _Walker:
             undo.append("block")
             if tag in _STRUCTURE_TAGS:
                 undo.extend(self.markdown.open_block(tag))
-        hint = f"{attrs.get('id') or ''} {attrs.get('class') or ''}".strip()
+        names = attrs.get("id"), attrs.get("class")
+        hint = f"{names[0] or ''} {names[1] or ''}".strip() if any(names) else ""
         element = Element(
             self.elements[-1], tag, hint[:MAX_HINT_CHARS], node.mem_id, len(self.result.blocks)
         )

@@ -12,10 +12,10 @@ from .rules import Rules, StatusRule
 from .scripts import js_unescape
 
 _LEAD = re.compile(r"^[\W_]+")
-# A string literal holding a JS escape (\uXXXX, \u{…}, \xXX).
-_ESCAPED = re.compile(
-    r"""'((?:[^'\\\n]|\\.)*?\\[ux](?:[^'\\\n]|\\.)*)'|"((?:[^"\\\n]|\\.)*?\\[ux](?:[^"\\\n]|\\.)*)\""""
-)
+# A JS string literal (its body in group 1 or 2), and a JS escape (\uXXXX, \u{…}, \xXX): the
+# strings with an escape are the ones a script-written message hides in.
+_STRING_LITERAL = re.compile(r"""'([^'\\\n]*(?:\\.[^'\\\n]*)*)'|"([^"\\\n]*(?:\\.[^"\\\n]*)*)\"""")
+_ESCAPE = re.compile(r"\\[ux]")
 _UTF8_RUN = re.compile(r"[\xc2-\xf4][\x80-\xbf]+")
 _TEXT_KINDS = {"line", "page", "script"}
 _ADDRESS_ATTRS = ("href", "src", "action", "data-src")
@@ -55,8 +55,10 @@ class _Page:
             budget -= len(source)
             if budget < 0:
                 break  # a page with this much script is an application, not a saved message
-            for match in _ESCAPED.finditer(source):
-                found.extend(_string_lines(match[1] if match[1] is not None else match[2]))
+            for match in _STRING_LITERAL.finditer(source):
+                literal = match[1] if match[1] is not None else match[2]
+                if _ESCAPE.search(literal):
+                    found.extend(_string_lines(literal))
         return [_LEAD.sub("", line) for line in found if len(line) <= self.short]
 
     @cached_property

@@ -244,4 +244,7 @@ def test_any_markup_gives_markdown_with_the_same_text(content):
         return
     assert bool(article.body) == bool(article.body_markdown)
     assert "javascript" not in article.body_markdown
-    assert INTRO in article.body_markdown and CLOSING in article.body_markdown
+    assert INTRO in article.body and INTRO in article.body_markdown
+    # What follows a malformed table can be moved out of the article by the HTML parser's
+    # table rules (as a browser moves it): then it is in neither form.
+    assert (CLOSING in article.body) == (CLOSING in article.body_markdown)
