@@ -53,7 +53,9 @@ _WORD = re.compile(r"\w")
 def _key(text: str) -> str:
     """The text as names are compared: NFKC, without spaces, case-folded (asked of each block
     several times: by the title, account and self-introduction rules)."""
-    return "".join(unicodedata.normalize("NFKC", text).split()).casefold()
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    return "".join(text.split()).casefold()
 
 
 class _Sweep:
