@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import email.utils
 import hashlib
+import signal
 import socket
 import sqlite3
 import struct
@@ -500,3 +501,16 @@ def wait_for_count(proc: subprocess.Popen, db: Path, sql: str, n: int, seconds: 
         assert proc.poll() is None, "the command ended before it could be stopped"
         assert time.monotonic() < deadline, f"fewer than {n} after {seconds} s: {sql}"
         time.sleep(0.02)
+
+
+def kill_when_counted(args: list[str], db: Path, sql: str, n: int, seconds: float = 15) -> None:
+    """Run the command `args` and SIGKILL it once `sql` counts `n` in the database it writes."""
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        wait_for_count(proc, db, sql, n, seconds)
+        proc.send_signal(signal.SIGKILL)
+        assert proc.wait(timeout=10) == -signal.SIGKILL
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()

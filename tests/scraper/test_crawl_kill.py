@@ -8,7 +8,9 @@ import sqlite3
 import subprocess
 from pathlib import Path
 
-from server import REPRINTS, TestServer, article_html, sitemap, wait_for_count
+from server import REPRINTS, TestServer, article_html, kill_when_counted, sitemap, wait_for_count
+
+ARTICLES = "SELECT count(*) FROM articles"
 
 PAGES = 300
 
@@ -19,7 +21,7 @@ def connect(db: Path) -> sqlite3.Connection:
 
 def wait_for_articles(proc: subprocess.Popen, db: Path, n: int, seconds: float = 15) -> None:
     """Wait until the running crawl has stored `n` articles (it must still be running)."""
-    wait_for_count(proc, db, "SELECT count(*) FROM articles", n, seconds)
+    wait_for_count(proc, db, ARTICLES, n, seconds)
 
 
 def test_killed_crawl_is_completed_by_the_next_run(server: TestServer, db_path: Path):
@@ -29,15 +31,7 @@ def test_killed_crawl_is_completed_by_the_next_run(server: TestServer, db_path: 
     args = [REPRINTS, "crawl", str(db_path), "--sitemap", sm, "--delay", "0", "--timeout", "5"]
     args += ["--retries", "1", "--per-host", "4", "--concurrency", "4"]
 
-    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        wait_for_articles(proc, db_path, 20)
-        proc.send_signal(signal.SIGKILL)
-        assert proc.wait(timeout=10) == -signal.SIGKILL
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+    kill_when_counted(args, db_path, ARTICLES, 20)
 
     conn = connect(db_path)
     try:

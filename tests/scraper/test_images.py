@@ -5,7 +5,6 @@ private addresses refused, and a run killed mid-way resumed by the next."""
 from __future__ import annotations
 
 import json
-import signal
 import sqlite3
 import struct
 import subprocess
@@ -13,7 +12,7 @@ import zlib
 from pathlib import Path
 
 import pytest
-from server import FAST, REPRINTS, Handler, TestServer, wait_for_count
+from server import FAST, REPRINTS, Handler, TestServer, kill_when_counted
 
 import db
 from scraper.fetch import FetchSettings
@@ -244,18 +243,9 @@ def test_a_run_killed_mid_way_is_resumed_by_the_next(server: TestServer, db_path
     assert run("crawl", str(db_path), *urls, *LOCAL).returncode == 0
     server.delay = 0.03
     args = [REPRINTS, "images", str(db_path), *LOCAL, "--concurrency", "2"]
-    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        wait_for_count(
-            proc, db_path, "SELECT count(*) FROM article_images WHERE state = 'stored'", 10, 20
-        )
-        proc.send_signal(signal.SIGKILL)
-        assert proc.wait(timeout=10) == -signal.SIGKILL
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-    stored = rows(db_path, "SELECT count(*) FROM article_images WHERE state = 'stored'")[0][0]
+    stored_sql = "SELECT count(*) FROM article_images WHERE state = 'stored'"
+    kill_when_counted(args, db_path, stored_sql, 10, 20)
+    stored = rows(db_path, stored_sql)[0][0]
     assert 10 <= stored < count, "the run was not killed mid-way"
     assert rows(db_path, "PRAGMA integrity_check") == [("ok",)]
     assert rows(db_path, "PRAGMA foreign_key_check") == []
