@@ -50,15 +50,14 @@ class _Page:
         found: list[str] = []
         budget = MAX_SCRIPTS_CHARS
         for source in sources:
-            if len(source) > MAX_SCRIPT_CHARS or ("\\u" not in source and "\\x" not in source):
+            escape = _ESCAPE.search(source) if len(source) <= MAX_SCRIPT_CHARS else None
+            if escape is None:
                 continue
             budget -= len(source)
             if budget < 0:
                 break  # a page with this much script is an application, not a saved message
-            for match in _STRING_LITERAL.finditer(source):
-                literal = match[1] if match[1] is not None else match[2]
-                if _ESCAPE.search(literal):
-                    found.extend(_string_lines(literal))
+            for line in _escaped_lines(source, escape):
+                found.extend(_escaped_literal_lines(line))
         return [_LEAD.sub("", line) for line in found if len(line) <= self.short]
 
     @cached_property
@@ -71,6 +70,29 @@ class _Page:
             for attr in _ADDRESS_ATTRS
             if node.attributes.get(attr)
         ]
+
+
+def _escaped_lines(source: str, escape: re.Match[str] | None) -> list[str]:
+    """The lines of `source` that hold an escape, from the first one (`escape`) on."""
+    lines = []
+    while escape is not None:
+        start = source.rfind("\n", 0, escape.start()) + 1
+        end = source.find("\n", escape.end())
+        end = len(source) if end < 0 else end
+        lines.append(source[start:end])
+        escape = _ESCAPE.search(source, end)
+    return lines
+
+
+def _escaped_literal_lines(line: str) -> list[str]:
+    """The lines of the string literals with an escape on one line of script (a literal never
+    spans lines, so reading line by line finds the literals a whole-source scan finds)."""
+    found: list[str] = []
+    for match in _STRING_LITERAL.finditer(line):
+        literal = match[1] if match[1] is not None else match[2]
+        if _ESCAPE.search(literal):
+            found.extend(_string_lines(literal))
+    return found
 
 
 def _string_lines(literal: str) -> list[str]:

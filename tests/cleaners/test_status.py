@@ -115,6 +115,17 @@ def test_escaped_antispider_and_profile_pages(page, status):
     assert article.body == ""
 
 
+@pytest.mark.parametrize(
+    "before",
+    ["// it's a comment with one quote\n", "var a = 'x\\x41'; var b = \"y\";\n", "\n\n"],
+    ids=["stray-quote-line", "escaped-line-before", "blank-lines"],
+)
+def test_an_escaped_notice_on_a_later_line_of_a_script_is_found(before):
+    script = f"var w = 1;\n{before}  var s = {{msg: '{ESCAPED_NOTICE}'}};\nvar t = '\\u4e00';"
+    article = clean(short_page(f'<div id="app"></div><script>{script}</script>').encode())
+    assert article.status == "blocked", article.origins
+
+
 def test_an_escaped_marker_inside_a_long_string_does_not_count():
     sentence = "\\u6587\\u7ae0" * 60 + ESCAPED_NOTICE
     page = short_page(f"{ARTICLE_PARAGRAPH}<script>var s = '{sentence}';</script>", "一碗面")
