@@ -78,26 +78,32 @@ class PageScripts:
         self._source = source
         self._spans = _script_spans(source)
         self._texts: dict[int, str] = {}
-        self._holds: dict[tuple[int, str], bool] = {}
+        self._holding: dict[tuple[str, int | None], frozenset[int]] = {}
 
     def having(self, needles: Iterable[str], max_size: int | None = None) -> Iterator[str]:
         """In page order, the texts of the scripts that contain one of `needles` and are at
         most `max_size` long in the source (bytes of a UTF-8 page, else characters)."""
-        needles = tuple(needles)
-        for i, (start, end) in enumerate(self._spans):
-            if max_size is not None and end - start > max_size:
-                continue
-            if any(self._holds_needle(i, needle) for needle in needles):
-                yield self._text(i)
+        held: set[int] = set()
+        for needle in needles:
+            held.update(self._scripts_holding(needle, max_size))
+        for i in sorted(held):
+            yield self._text(i)
 
-    def _holds_needle(self, i: int, needle: str) -> bool:
-        """Whether script `i` contains `needle` (looked for once per page)."""
-        held = self._holds.get((i, needle))
-        if held is None:
-            start, end = self._spans[i]
-            probe = needle.encode("utf-8") if isinstance(self._source, bytes) else needle
-            held = self._holds[(i, needle)] = self._source.find(probe, start, end) >= 0
-        return held
+    def _scripts_holding(self, needle: str, max_size: int | None) -> frozenset[int]:
+        """The scripts (at most `max_size` long) that contain `needle` (looked for once per
+        page: lookups of several names ask for the same markers)."""
+        key = (needle, max_size)
+        found = self._holding.get(key)
+        if found is None:
+            source = self._source
+            probe = needle.encode("utf-8") if isinstance(source, bytes) else needle
+            limit = len(source) if max_size is None else max_size
+            found = self._holding[key] = frozenset(
+                i
+                for i, (start, end) in enumerate(self._spans)
+                if end - start <= limit and source.find(probe, start, end) >= 0
+            )
+        return found
 
     def _text(self, i: int) -> str:
         text = self._texts.get(i)
