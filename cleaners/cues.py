@@ -86,11 +86,15 @@ def score(text: str, rules: Rules, evident: bool = False) -> CueScore:
 @lru_cache(maxsize=8192)
 def _score(text: str, cues: CueSet, counted: bool) -> CueScore:
     probe = _QUOTED.sub("“…”", text)
+    candidates = [cues.cues[index] for index in cues.index.candidates(text)]
+    if not counted and not any(
+        cue.pattern.search(probe) for cue in candidates if cue.kind == ADDRESS
+    ):
+        return NO_CUES  # what the loop below would find, without running the other cues
     names: list[str] = []
     kinds: dict[str, float] = {}
     total = 0.0
-    for index in cues.index.candidates(text):
-        cue = cues.cues[index]
+    for cue in candidates:
         words = {match.group(0) for match in cue.pattern.finditer(probe)}
         if words:
             weight = cue.weight * (1 + 0.5 * (min(len(words), MAX_WORDS) - 1))
