@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
+
+from .nfkc import nfkc
 
 OFFSETS = {"zh": 8, "zh-Hans": 8, "zh-Hant": 8, "ja": 9}
 ABSOLUTE, RELATIVE = "absolute", "relative"
@@ -67,7 +68,7 @@ _LETTER = re.compile(r"[^\W\d_]")
 
 def from_epoch(seconds: str | int, hours: int = 8) -> str | None:
     """ISO 8601 for Unix seconds or milliseconds, in the given UTC offset (WeChat: +08:00)."""
-    text = unicodedata.normalize("NFKC", str(seconds)).strip()
+    text = nfkc(str(seconds)).strip()
     if not _EPOCH.fullmatch(text):
         return None
     value = int(text)
@@ -99,7 +100,7 @@ def parse_date_with_kind(
     """
     if not text:
         return None, ABSOLUTE
-    text = unicodedata.normalize("NFKC", text).strip()
+    text = nfkc(text).strip()
     if _DIGITS.fullmatch(text):
         value = from_epoch(text, OFFSETS.get(language or "", 8)) if _EPOCH.fullmatch(text) else None
         return value, ABSOLUTE

@@ -16,6 +16,8 @@ from importlib import resources
 import numpy as np
 import rensa
 
+from .nfkc import nfkc
+
 SHINGLE_CHARS = 4
 PERMUTATIONS = 128
 BANDS = 32
@@ -53,7 +55,7 @@ def _codes(text: str) -> np.ndarray:
     to simplified, and no punctuation, symbols or spaces."""
     text = _NOT_TEXT.sub("", text)
     if not unicodedata.is_normalized("NFKC", text):
-        text = _NOT_TEXT.sub("", unicodedata.normalize("NFKC", text))
+        text = _NOT_TEXT.sub("", nfkc(text))
     codes = np.frombuffer(text.casefold().encode("utf-32-le"), dtype=np.uint32)
     folding = _folding()
     inside = codes < len(folding)

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from urllib.parse import urlsplit
+
+from .nfkc import nfkc
 
 LEARNED_KIND = "learned"
 MAX_GAP_CHARS = 30
@@ -61,7 +62,7 @@ class LearnedSet:
 def block_key(text: str) -> str:
     """A block's text as learning compares it: NFKC, any case, no spaces or Markdown marks,
     and every run of digits the same (dates and issue numbers change from post to post)."""
-    folded = unicodedata.normalize("NFKC", text).casefold()
+    folded = nfkc(text).casefold()
     return _DIGITS.sub("0", _IGNORED.sub("", folded))
 
 

@@ -15,13 +15,13 @@ Four passes, in order:
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
 
 from .attribution import Credit, find_credits
 from .blocks import Block
 from .cues import CueScore, Shape, counts, is_label, is_signature, score, shape
 from .draft import Draft
+from .nfkc import nfkc
 from .record import Removal
 from .rules import BlockRule, BlockSet, Rules, SectionRule
 
@@ -53,9 +53,7 @@ _WORD = re.compile(r"\w")
 def _key(text: str) -> str:
     """The text as names are compared: NFKC, without spaces, case-folded (asked of each block
     several times: by the title, account and self-introduction rules)."""
-    if not unicodedata.is_normalized("NFKC", text):
-        text = unicodedata.normalize("NFKC", text)
-    return "".join(text.split()).casefold()
+    return "".join(nfkc(text).split()).casefold()
 
 
 class _Sweep:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -23,6 +22,7 @@ import sqlite_utils
 from cleaners import LearnedRule, Place, Rules, source_key
 from cleaners.cues import score
 from cleaners.learned import LEARNED_KIND, block_key, edge_runs, is_trivial, rule_name
+from cleaners.nfkc import nfkc
 from cleaners.rules import LearningSettings
 
 from .errors import DbError
@@ -158,7 +158,7 @@ def _documents(db: sqlite_utils.Database, max_chars: int) -> Iterator[Document]:
 def _work_key(title: str | None) -> str:
     """A title as works are told apart: any case and spacing, but every digit (the 12th and
     13th issues of a weekly are two works)."""
-    return "".join(unicodedata.normalize("NFKC", title or "").split()).casefold()
+    return "".join(nfkc(title or "").split()).casefold()
 
 
 def _learned_before(db: sqlite_utils.Database, source: str) -> dict[str, tuple[str, str]]:
