@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import re
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cleaners import load_rules
-from cleaners.language import detect_language
+from cleaners.language import _script_counts, detect_language
+
+EXAMPLES = int(os.environ.get("REPRINTS_FUZZ_EXAMPLES", "60")) * 3
 
 CASES = [
     ("zh-Hans", "这个问题的关键在于，我们怎样让更多的读者愿意花时间读完一篇长文章。"),
@@ -34,3 +41,25 @@ def test_detect_language(expected: str, text: str) -> None:
 @pytest.mark.parametrize("text", ["", "   \n\n", "2024-05-13 06:15", "！？。…——", "12345"])
 def test_no_text_gives_none(text: str) -> None:
     assert detect_language(text, load_rules()) is None
+
+
+_SCRIPTS = st.text(
+    st.sampled_from(
+        [
+            *"azAZ@[`{\u00c0\u00e0\u0130\u0131\u212a\uff21\uff41",
+            *"\u303f\u3040\u3041\u30ff\u3100\u4dff\u4e00\u4e01\u9fff\ua000",
+            *"\ud800\U00020000 。，、\n",
+        ]
+    ),
+    max_size=60,
+)
+
+
+@settings(max_examples=EXAMPLES, deadline=None, derandomize=True)
+@given(_SCRIPTS)
+def test_script_counts_are_the_counts_of_each_range(text: str) -> None:
+    expected = tuple(
+        len(re.findall(pattern, text))
+        for pattern in ("[\u3040-\u30ff]", "[\u4e00-\u9fff]", "[A-Za-z]")
+    )
+    assert _script_counts(text) == expected
