@@ -6,6 +6,7 @@ import datetime as dt
 import os
 import sqlite3
 import stat
+import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -15,6 +16,8 @@ import sqlite_utils
 
 from cleaners import MAX_PAGE_BYTES, CleanerError, Rules, clean, load_rules
 
+from .archive_import import ArchiveOptions, import_archive
+from .archive_read import is_archive
 from .errors import database_failure, is_operational
 from .store import (
     PageSource,
@@ -36,10 +39,12 @@ DEVICE, BROKEN = "a device", "missing or a broken link"
 
 @dataclass
 class ImportResult:
-    """What an import did: counts by outcome, and the files it could not import."""
+    """What an import did: counts by outcome, the files (and archive records) it could not
+    import, and the archive records read, by type."""
 
     counts: Counter[str] = field(default_factory=Counter)
     problems: list[str] = field(default_factory=list)
+    records: Counter[str] = field(default_factory=Counter)
 
 
 class FileRefused(Exception):
@@ -53,7 +58,8 @@ def page_files(
     follow_symlinks: bool = False,
     skipped: Callable[[Path, str], None] | None = None,
 ) -> Iterator[Path]:
-    """The files named, and the files with a page suffix below the folders named, sorted.
+    """The files named, and the files with a page suffix or an archive's (.warc, .warc.gz,
+    .wacz) below the folders named, sorted.
 
     Below a folder, only regular files are taken, and symbolic links that lead out of it
     only with `follow_symlinks`; a file named directly may be a device (its reads are
@@ -91,7 +97,7 @@ def _walk(
         return
     seen.add((info.st_dev, info.st_ino))
     for child in children:
-        is_page = child.suffix.lower() in wanted
+        is_page = child.suffix.lower() in wanted or is_archive(child.name)
         if child.is_symlink() and (is_page or child.is_dir()):
             if not (follow or child.resolve().is_relative_to(root)):
                 tell(child, "not read: a symbolic link to a place outside the folder")
@@ -193,14 +199,44 @@ def import_paths(
     options = _Options(fetched_at, max_bytes, rules or load_rules())
     for path in files:
         try:
-            outcome = _contained(db, run_id, path, result, options)
+            if is_archive(path):
+                outcome = _archive(db, run_id, path, result, options)
+            else:
+                outcome = _contained(db, run_id, path, result, options)
+                result.counts[outcome] += 1
         except sqlite3.Error as exc:
             rollback(db)
             raise database_failure(exc, database_file(db)) from exc
-        result.counts[outcome] += 1
         if progress:
             progress(path, outcome)
     return result
+
+
+def _archive(
+    db: sqlite_utils.Database, run_id: int, path: Path, result: ImportResult, options: _Options
+) -> str:
+    """Import a WARC or WACZ file: "archive" when it was read (its damaged records among the
+    problems), "failed" when it could not be opened."""
+    try:
+        import_archive(
+            db,
+            run_id,
+            path,
+            result.counts,
+            result.records,
+            result.problems,
+            ArchiveOptions(options.max_bytes, options.rules),
+        )
+    except sqlite3.Error:
+        raise
+    except (OSError, zipfile.BadZipFile) as exc:
+        reason = f"cannot read the archive: {getattr(exc, 'strerror', None) or exc}"
+    except Exception as exc:  # a bug in reading it must not stop the import
+        reason = f"internal error ({type(exc).__name__}: {exc}); please report it with the file"
+    else:
+        return "archive"
+    result.counts["failed"] += 1
+    return _failed(db, run_id, path, path.resolve().as_uri(), now(), reason, result)
 
 
 @dataclass(frozen=True)

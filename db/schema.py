@@ -19,7 +19,7 @@ from .clock import response_time
 from .errors import NotADatabase, SchemaTooNew, database_failure, is_operational
 from .search import index_article
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 BUSY_TIMEOUT_SECONDS = 30.0
 
 # The article columns the first schema had (migrations 1 and 2 build from these; later ones
@@ -403,6 +403,31 @@ def _v8(db: sqlite_utils.Database) -> None:
     db["article_images"].create_index(["sha256"])
 
 
+def _v9(db: sqlite_utils.Database) -> None:
+    """`archive_records`: every WARC record an import read, by its id (or, for a damaged
+    record without one, its file and offset), with the fetch it became, so that importing
+    the same archive again changes nothing and a revisit finds the payload it refers to."""
+    db["archive_records"].create(
+        {
+            "record_id": str,
+            "run_id": int,
+            "warc_file": str,
+            "offset": int,
+            "record_type": str,
+            "target_uri": str,
+            "warc_date": str,
+            "payload_digest": str,
+            "fetch_id": int,
+            "outcome": str,
+        },
+        pk="record_id",
+        foreign_keys=[("run_id", "runs", "id"), ("fetch_id", "fetches", "id")],
+    )
+    db["archive_records"].create_index(["payload_digest"])
+    db["archive_records"].create_index(["fetch_id"])
+    db["archive_records"].create_index(["target_uri"])
+
+
 MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
     1: _v1,
     2: _v2,
@@ -412,4 +437,5 @@ MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
     6: _v6,
     7: _v7,
     8: _v8,
+    9: _v9,
 }

@@ -43,6 +43,33 @@ class PageSource:
     date_base: str | None = None
 
 
+@dataclass(frozen=True)
+class ArchiveOrigin:
+    """The WARC record a fetch was read from: a row of `archive_records`."""
+
+    record_id: str
+    warc_file: str
+    offset: int
+    record_type: str
+    target_uri: str | None = None
+    warc_date: str | None = None
+    payload_digest: str | None = None
+
+
+def record_origin(
+    db: sqlite_utils.Database,
+    run_id: int | None,
+    origin: ArchiveOrigin,
+    fetch_id: int | None,
+    outcome: str,
+) -> None:
+    """Note that an archive record was read, and what became of it (inside the caller's
+    transaction, with the fetch it gave, so that the two are written together)."""
+    db["archive_records"].insert(
+        {**dataclasses.asdict(origin), "run_id": run_id, "fetch_id": fetch_id, "outcome": outcome}
+    )
+
+
 def database_file(db: sqlite_utils.Database) -> str:
     """The path of the database's main file, for messages."""
     try:
@@ -103,6 +130,7 @@ def save_page(
     data: bytes,
     article: Article,
     rules: Rules | None = None,
+    origin: ArchiveOrigin | None = None,
 ) -> str:
     """Store the raw page, its fetch and its article in one transaction; return the outcome.
 
@@ -111,23 +139,34 @@ def save_page(
     version in `article_versions`. A page fetched from the web outranks a file that only
     claims its URL: such a file's article is kept in `article_versions` (outcome
     `outranked`), and a web fetch replaces a current version read from a file. `rules`, the
-    rules the article was cleaned with, give its `cleaner_version`.
+    rules the article was cleaned with, give its `cleaner_version`. `origin`, the archive
+    record the page was read from, is recorded with it.
     """
     digest = sha256(data)
     with transaction(db):
         _store_snapshot(db, digest, data, source.fetched_at)
         row = _fetch_row(source, run_id, bytes=len(data), sha256=digest, page_status=article.status)
         fetch_id = db["fetches"].insert(row).last_pk
-        if article.status == "blocked":
-            return BLOCKED
-        url = article.url or source.url
-        web = is_web_url(source.url)
-        fields = article_fields(article, rules or load_rules())
-        return _upsert_article(db, run_id, fetch_id, digest, article, fields, url, from_web=web)
+        outcome = BLOCKED
+        if article.status != "blocked":
+            url = article.url or source.url
+            web = is_web_url(source.url)
+            fields = article_fields(article, rules or load_rules())
+            outcome = _upsert_article(
+                db, run_id, fetch_id, digest, article, fields, url, from_web=web
+            )
+        if origin is not None:
+            record_origin(db, run_id, origin, fetch_id, outcome)
+        return outcome
 
 
 def record_fetch(
-    db: sqlite_utils.Database, run_id: int, source: PageSource, page_status: str, data: bytes
+    db: sqlite_utils.Database,
+    run_id: int,
+    source: PageSource,
+    page_status: str,
+    data: bytes,
+    origin: ArchiveOrigin | None = None,
 ) -> None:
     """A response that is not a page (`page_status` says what, e.g. `not_html` for a PDF):
     its fetch and its raw bytes, in one transaction, and no article."""
@@ -135,13 +174,23 @@ def record_fetch(
     with transaction(db):
         _store_snapshot(db, digest, data, source.fetched_at)
         row = _fetch_row(source, run_id, bytes=len(data), sha256=digest, page_status=page_status)
-        db["fetches"].insert(row)
+        fetch_id = db["fetches"].insert(row).last_pk
+        if origin is not None:
+            record_origin(db, run_id, origin, fetch_id, "skipped")
 
 
-def record_failure(db: sqlite_utils.Database, run_id: int, source: PageSource, error: str) -> None:
+def record_failure(
+    db: sqlite_utils.Database,
+    run_id: int,
+    source: PageSource,
+    error: str,
+    origin: ArchiveOrigin | None = None,
+) -> None:
     """A fetch or file read that produced no page, with the reason."""
     with transaction(db):
-        db["fetches"].insert(_fetch_row(source, run_id, error=error))
+        fetch_id = db["fetches"].insert(_fetch_row(source, run_id, error=error)).last_pk
+        if origin is not None:
+            record_origin(db, run_id, origin, fetch_id, "failed")
 
 
 def reclean_article(
@@ -387,9 +436,11 @@ def record_not_modified(
     url: str,
     seen: str,
     response: PageSource | None = None,
+    origin: ArchiveOrigin | None = None,
 ) -> None:
     """The stored page of `url` was seen again unchanged (same bytes, or an HTTP 304):
-    update `last_seen`, and record the request itself when there was one (`response`)."""
+    update `last_seen`, and record the request itself when there was one (`response`), and
+    the archive record it was read from (`origin`)."""
     with transaction(db):
         db.execute("UPDATE fetches SET last_seen = ? WHERE id = ?", [seen, fetch_id])
         db.execute(
@@ -397,5 +448,10 @@ def record_not_modified(
             "(SELECT id FROM fetches WHERE url = ?)",
             [seen, url],
         )
+        new_fetch = None
         if response is not None:
-            db["fetches"].insert(_fetch_row(response, response.run_id, page_status="not_modified"))
+            row = _fetch_row(response, response.run_id, page_status="not_modified")
+            new_fetch = db["fetches"].insert(row).last_pk
+        if origin is not None:
+            run = response.run_id if response else None
+            record_origin(db, run, origin, new_fetch or fetch_id, "unchanged")

@@ -236,6 +236,9 @@ def import_(
         click.echo(f"skipped {problem}", err=True)
     if verbose:
         click.echo(summary(result.counts), err=True)
+        if result.records:
+            read = ", ".join(f"{n} {kind}" for kind, n in sorted(result.records.items()))
+            click.echo(f"archive records read: {read}", err=True)
     sys.exit(run.exit_code)
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import cleaners
 import db
+from cleaners.media import NOT_HTML, is_text
 
 from .discover import Link, feed_links, listing_links, sitemap_batches
 from .errors import FetchError, RobotsDisallowed, RobotsUnavailable, ScraperError
@@ -21,10 +22,6 @@ from .sources import Source
 
 MAX_SITEMAPS = 50
 Report = Callable[[dict[str, Any]], None]
-# Media types, besides text/*, that are read as pages; a missing Content-Type is read too.
-TEXT_TYPES = frozenset({"application/xhtml+xml", "application/xml", "application/json"})
-TEXT_SUFFIXES = ("+xml", "+json")
-NOT_HTML = "not_html"
 
 
 @dataclass
@@ -251,7 +248,7 @@ class Crawl:
             self._count("unchanged", url, "304 not modified", page)
         elif page.status_code >= 400:
             self._fail(url, f"HTTP {page.status_code}", page)
-        elif not _is_text(page.headers.get("content-type")):
+        elif not is_text(page.headers.get("content-type")):
             db.record_fetch(self.store, self.run_id, self._source(page), NOT_HTML, page.content)
             self._count("skipped", url, NOT_HTML, page)
         else:
@@ -342,17 +339,6 @@ class Crawl:
 def _named(source: Source) -> list[str]:
     """The URLs the user gave for `source`: trusted, and where its delay applies."""
     return [u for u in (*source.urls, source.feed, source.sitemap, source.listing) if u]
-
-
-def _is_text(content_type: str | None) -> bool:
-    """Whether a response with this Content-Type may be a page (a missing one may)."""
-    media = (content_type or "").split(";")[0].strip().lower()
-    return (
-        not media
-        or media.startswith("text/")
-        or media in TEXT_TYPES
-        or media.endswith(TEXT_SUFFIXES)
-    )
 
 
 def _instant(value: str | None, end_of_day: bool = False) -> dt.datetime | None:

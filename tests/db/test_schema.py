@@ -48,6 +48,10 @@ TABLES = {
     "fingerprints": {"article_id", "content_hash", "shingles", "anchors", "scheme"},
     "lsh_bands": {"key", "article_id"},
     "copy_edges": {"small", "large", "kind", "jaccard", "containment"},
+    "archive_records": {
+        "record_id", "run_id", "warc_file", "offset", "record_type", "target_uri", "warc_date",
+        "payload_digest", "fetch_id", "outcome",
+    },
 }  # fmt: skip
 
 FOREIGN_KEYS = {
@@ -61,6 +65,7 @@ FOREIGN_KEYS = {
     "fetches": {("run_id", "runs", "id"), ("sha256", "snapshots", "sha256")},
     "removals": {("article_id", "articles", "id")},
     "learned_rules": {("run_id", "runs", "id")},
+    "archive_records": {("run_id", "runs", "id"), ("fetch_id", "fetches", "id")},
     "article_versions": {
         ("article_id", "articles", "id"),
         ("fetch_id", "fetches", "id"),
@@ -92,7 +97,7 @@ def indexes(path: Path, table: str) -> dict[tuple[str, ...], bool]:
 
 
 def test_new_database_has_the_current_version(fresh: Path):
-    assert scalar(fresh, "PRAGMA user_version") == SCHEMA_VERSION == 8
+    assert scalar(fresh, "PRAGMA user_version") == SCHEMA_VERSION == 9
 
 
 @pytest.mark.parametrize("table", sorted(TABLES))
