@@ -61,7 +61,7 @@ def start_run(
                 {
                     "command": command,
                     "arguments": json.dumps(arguments, ensure_ascii=False),
-                    "reprints_version": _version(),
+                    "reprints_version": reprints_version(),
                     "cleaner_version": (rules or load_rules()).version,
                     "pid": os.getpid(),
                     "started": now(),
@@ -216,7 +216,8 @@ def _terminate(signum: int, frame: FrameType | None) -> None:
     raise Terminated(signum)
 
 
-def _version() -> str:
+def reprints_version() -> str:
+    """The installed version of reprints ("0" when it runs from an uninstalled tree)."""
     try:
         return metadata.version("reprints")
     except metadata.PackageNotFoundError:
