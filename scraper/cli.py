@@ -197,7 +197,8 @@ def import_(
     rule_files: tuple[str, ...],
     verbose: bool,
 ) -> None:
-    """Import saved pages (HTML or text files; folders are walked) into DATABASE.
+    """Import saved pages (HTML or text files; folders are walked) and web archives (.warc,
+    .warc.gz, .wacz: each response, resource and revisit record) into DATABASE.
 
     Each file is stored as a fetch from its file:// URL, with its raw bytes and the cleaned
     article; the page's own URL (og:url, canonical, msg_link) is the article's URL when it
