@@ -31,6 +31,9 @@ from .store import is_web_url, snapshot_bytes
 
 # The namespace of the record ids reprints writes (uuid5 of what the record holds).
 RECORD_NAMESPACE = uuid.UUID("4f1c2a52-7a1e-5d4b-9f0e-2b1d6c9e8a31")
+# The target URI of an article's metadata and conversion records: the page's URL would make
+# replay tools serve them in place of the page (pywb indexes both beside the response).
+ARTICLE_URI = "urn:reprints:"
 _DROPPED_HEADERS = ("transfer-encoding", "content-encoding", "content-length")
 _FETCHES = (
     "SELECT id, url, fetched_at, status_code, headers, sha256, page_status, date_base "
@@ -197,7 +200,8 @@ def _revisit(writer: WARCWriter, fetch: dict[str, Any], earlier: _Written, not_m
 
 
 def _article_records(writer: WARCWriter, fetch: dict[str, Any], article: dict[str, Any], refers):
-    """The metadata and conversion records of an article stored from `fetch`."""
+    """The metadata and conversion records of an article stored from `fetch`, which refer to
+    its capture (`refers`, the record id) and name it in their target URI."""
     fields = {k: v for k, v in article.items() if k not in ("archived_images",)}
     fields["reprints_version"] = reprints_version()
     body = json.dumps(fields, ensure_ascii=False, sort_keys=True).encode()
@@ -207,8 +211,9 @@ def _article_records(writer: WARCWriter, fetch: dict[str, Any], article: dict[st
     ):
         headers = _warc_headers(fetch, kind, extra=str(article["id"]))
         headers["WARC-Refers-To"] = refers
+        headers["WARC-Refers-To-Target-URI"] = fetch["url"]
         yield writer.create_warc_record(
-            fetch["url"],
+            f"{ARTICLE_URI}{kind}:{fetch['url']}",
             kind,
             payload=BytesIO(payload),
             length=len(payload),

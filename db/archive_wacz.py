@@ -24,6 +24,8 @@ from .runs import reprints_version
 
 WACZ_VERSION = "1.1.1"
 WARC_NAME = "data.warc.gz"
+# CDXJ lines, under the name replay tools look for (pywb reads .cdx and .cdx.gz, not .cdxj).
+INDEX_NAME = "indexes/index.cdx"
 # The records replay looks up (metadata and conversion records share their page's URL).
 INDEXED = "response,revisit,resource"
 # Zip entries carry this time (the format asks for none; a fixed one keeps exports equal).
@@ -43,7 +45,7 @@ def write_wacz(db: sqlite_utils.Database, selection: Selection | None, path: Pat
             write_cdx_index(out, [str(warc)], options)
         entries = {
             f"archive/{WARC_NAME}": warc.read_bytes(),
-            "indexes/index.cdxj": index.read_bytes(),
+            INDEX_NAME: index.read_bytes(),
             "pages/pages.jsonl": _pages(db, selection),
         }
         package = _datapackage(entries, _created(db))

@@ -100,6 +100,8 @@ def test_records_per_capture_and_article(store: Path, tmp_path: Path):
         ("response", "market"), ("metadata", "market"), ("conversion", "market"),
         ("resource", "night.html"), ("metadata", "night.html"), ("conversion", "night.html"),
     ]  # fmt: skip
+    assert found[2][1] == "urn:reprints:metadata:https://mp.weixin.qq.com/s/ferry"
+    assert found[2][3].rec_headers.get_header("WARC-Refers-To-Target-URI") == found[1][1]
     metadata = json.loads(found[2][2])
     assert metadata["title"] == FERRY[0] and metadata["account"] == FERRY[1]
     assert "cleaner_version" in metadata and isinstance(metadata["removed"], list)
@@ -172,7 +174,7 @@ def test_wacz_holds_the_warc_its_index_and_pages(store: Path, tmp_path: Path):
         for resource in package["resources"]:
             digest = hashlib.sha256(wacz.read(resource["path"])).hexdigest()
             assert resource["hash"] == f"sha256:{digest}"
-        index = wacz.read("indexes/index.cdxj").decode().splitlines()
+        index = wacz.read("indexes/index.cdx").decode().splitlines()
         pages = [json.loads(line) for line in wacz.read("pages/pages.jsonl").splitlines()]
         assert all(info.compress_type == zipfile.ZIP_STORED for info in wacz.infolist())
     assert names[0] == "archive/data.warc.gz" and "datapackage-digest.json" in names
