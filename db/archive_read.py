@@ -84,25 +84,27 @@ def captures(path: Path, max_bytes: int) -> Iterator[Capture]:
 
 
 def _records(stream: IO[bytes], warc_file: str, max_bytes: int) -> Iterator[Capture]:
-    last = 0
+    last, reported = 0, None
     try:
         for record in ArchiveIterator(stream, parse_http=False):
             last = record.stream_pos
-            yield _capture(record, warc_file, max_bytes)
+            capture = _capture(record, warc_file, max_bytes)
+            reported = last if capture.problem else None
+            yield capture
     except OSError as exc:  # a gzip member or record the reader cannot frame at all
         yield _damaged(warc_file, last, f"the archive cannot be read past here ({exc})")
         return
     cut = _cut_member(stream, last)
-    if cut is not None:
+    if cut is not None and cut != reported:  # a record cut short is reported once
         yield _damaged(warc_file, cut, "a gzip member is cut short (the file is truncated)")
 
 
 def _capture(record, warc_file: str, max_bytes: int) -> Capture:
     headers = record.headers
-    declared = headers.get("Content-Length")
+    declared = _length(headers.get("Content-Length"))
     record_id = headers.get("WARC-Record-ID")
     if not record_id or declared is None:
-        return _damaged(warc_file, record.stream_pos, "a record without WARC headers")
+        return _damaged(warc_file, record.stream_pos, "a record without complete WARC headers")
     capture = Capture(
         record_type=(headers.get("WARC-Type") or "unknown").strip().lower(),
         record_id=record_id,
@@ -120,7 +122,7 @@ def _capture(record, warc_file: str, max_bytes: int) -> Capture:
         record.reader.consume()
         return capture
     try:
-        _read_block(record, capture, int(declared), max_bytes)
+        _read_block(record, capture, declared, max_bytes)
     except DamagedRecord as exc:
         capture.problem = str(exc)
     return capture
@@ -177,6 +179,12 @@ def _decompressed(body: bytes, encoding: str, max_bytes: int) -> bytes:
         return data
     except (zlib.error, brotli.error) as exc:
         raise DamagedRecord(f"its {encoding} body cannot be decompressed ({exc})") from None
+
+
+def _length(value: str | None) -> int | None:
+    """A Content-Length, or None when it is missing or not a number (a header cut short)."""
+    text = (value or "").strip()
+    return int(text) if text.isascii() and text.isdigit() else None
 
 
 def _status(code: str | None) -> int | None:
