@@ -13,7 +13,8 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import sqlite_utils
@@ -34,12 +35,14 @@ from .store import (
     record_fetch,
     record_not_modified,
     record_origin,
-    rollback,
     save_page,
     snapshot_bytes,
 )
 
 SERVER_NOT_MODIFIED = "server-not-modified"
+# A batch of records written in one transaction: at most this many, and this much payload.
+BATCH_RECORDS = 200
+BATCH_BYTES = 16 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -60,29 +63,88 @@ def import_archive(
     options: ArchiveOptions,
 ) -> None:
     """Import every record of one archive file; `records` counts them by type, `counts` by
-    outcome as a crawl counts its fetches. A damaged record is recorded and skipped."""
-    for capture in captures(path, options.max_bytes):
-        records[capture.record_type] += 1
-        is_capture = capture.record_type in CAPTURES or capture.problem is not None
-        counts["discovered"] += is_capture
-        if _already_read(db, capture.record_id):
-            counts["unchanged"] += is_capture
-            continue
-        counts["fetched"] += capture.payload is not None
+    outcome as a crawl counts its fetches. A damaged record is recorded and skipped.
+
+    Records are written in batches (of `BATCH_RECORDS`, and `BATCH_BYTES` of payload), one
+    transaction each: a commit per record, with the search index's flush, costs more than
+    cleaning the page. When a record cannot be stored, its batch is undone and written again
+    one record per transaction, so that no record is half written. A batch a kill interrupts
+    is read again by the next import."""
+    for batch in _batches(captures(path, options.max_bytes)):
+        tally = _Tally()
         try:
-            outcome = _store(db, run_id, capture, options)
-        except sqlite3.Error as exc:
-            rollback(db)
-            if is_operational(exc):
-                raise
-            outcome = _fail(db, run_id, capture, f"could not be stored ({exc})")
-        except Exception as exc:  # a bug in the cleaner must not stop the import
-            outcome = _fail(db, run_id, capture, f"internal error ({type(exc).__name__}: {exc})")
-        if outcome is None:
-            continue
-        counts[outcome] += 1
+            with transaction(db):
+                for capture in batch:
+                    _import_record(db, run_id, capture, tally, options, batched=True)
+        except _Abandoned:
+            tally = _Tally()
+            for capture in batch:
+                _import_record(db, run_id, capture, tally, options, batched=False)
+        counts.update(tally.counts)
+        records.update(tally.records)
+        problems.extend(tally.problems)
+
+
+@dataclass
+class _Tally:
+    """What the records of one batch came to."""
+
+    counts: Counter[str] = field(default_factory=Counter)
+    records: Counter[str] = field(default_factory=Counter)
+    problems: list[str] = field(default_factory=list)
+
+
+class _Abandoned(Exception):
+    """A record of a batch could not be stored: the batch is undone."""
+
+
+def _batches(pending: Iterator[Capture]) -> Iterator[list[Capture]]:
+    batch: list[Capture] = []
+    size = 0
+    for capture in pending:
+        batch.append(capture)
+        size += len(capture.payload or b"")
+        if len(batch) >= BATCH_RECORDS or size >= BATCH_BYTES:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
+
+
+def _import_record(
+    db: sqlite_utils.Database,
+    run_id: int,
+    capture: Capture,
+    tally: _Tally,
+    options: ArchiveOptions,
+    batched: bool,
+) -> None:
+    """Store one record; in a batch, a failure to store it abandons the batch, alone it
+    is recorded as the record's failure (but the database's own failures are raised)."""
+    tally.records[capture.record_type] += 1
+    is_capture = capture.record_type in CAPTURES or capture.problem is not None
+    tally.counts["discovered"] += is_capture
+    if _already_read(db, capture.record_id):
+        tally.counts["unchanged"] += is_capture
+        return
+    tally.counts["fetched"] += capture.payload is not None
+    try:
+        outcome = _store(db, run_id, capture, options)
+    except sqlite3.Error as exc:
+        if is_operational(exc):
+            raise
+        if batched:
+            raise _Abandoned from exc
+        outcome = _fail(db, run_id, capture, f"could not be stored ({exc})")
+    except Exception as exc:  # a bug in the cleaner must not stop the import
+        if batched:
+            raise _Abandoned from exc
+        outcome = _fail(db, run_id, capture, f"internal error ({type(exc).__name__}: {exc})")
+    if outcome is not None:
+        tally.counts[outcome] += 1
         if outcome == "failed":
-            problems.append(f"{capture.warc_file} at byte {capture.offset}: {capture.problem}")
+            where = f"{capture.warc_file} at byte {capture.offset}"
+            tally.problems.append(f"{where}: {capture.problem}")
 
 
 def _already_read(db: sqlite_utils.Database, record_id: str) -> bool:

@@ -15,6 +15,7 @@ import sqlite_utils
 
 CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]+")
 WORD = re.compile(r"[^\W_]+")
+BIGRAM = re.compile(r"(?=(..))", re.S)  # every two characters, overlapping
 GRAM_COLUMNS = "{title body people}"
 SNIPPET_CHARS = 80
 
@@ -27,8 +28,7 @@ def grams(text: str | None) -> str:
     position = 0
     for run in CJK_RUN.finditer(text):
         out.extend(WORD.findall(text[position : run.start()]))
-        chunk = run.group(0)
-        out.extend(chunk[i : i + 2] for i in range(len(chunk) - 1))
+        out.extend(BIGRAM.findall(run.group(0)))
         position = run.end()
     out.extend(WORD.findall(text[position:]))
     return " ".join(out)
@@ -36,7 +36,7 @@ def grams(text: str | None) -> str:
 
 def characters(text: str | None) -> str:
     """Index text for one-character queries: every CJK character on its own."""
-    return " ".join(ch for run in CJK_RUN.findall(text or "") for ch in run)
+    return " ".join("".join(CJK_RUN.findall(text or "")))
 
 
 def index_article(db: sqlite_utils.Database, row: dict[str, Any]) -> None:

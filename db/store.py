@@ -65,9 +65,20 @@ def record_origin(
 ) -> None:
     """Note that an archive record was read, and what became of it (inside the caller's
     transaction, with the fetch it gave, so that the two are written together)."""
-    db["archive_records"].insert(
-        {**dataclasses.asdict(origin), "run_id": run_id, "fetch_id": fetch_id, "outcome": outcome}
+    insert(
+        db,
+        "archive_records",
+        {**vars(origin), "run_id": run_id, "fetch_id": fetch_id, "outcome": outcome},
     )
+
+
+def insert(db: sqlite_utils.Database, table: str, row: dict[str, Any]) -> int:
+    """Insert one row (of values SQLite takes as they are) and return its rowid: what
+    `db[table].insert` does, without reading the table's schema on every call."""
+    names = ", ".join(f"[{name}]" for name in row)
+    marks = ", ".join("?" * len(row))
+    sql = f"INSERT INTO [{table}] ({names}) VALUES ({marks})"
+    return db.conn.execute(sql, list(row.values())).lastrowid
 
 
 def database_file(db: sqlite_utils.Database) -> str:
@@ -146,7 +157,7 @@ def save_page(
     with transaction(db):
         _store_snapshot(db, digest, data, source.fetched_at)
         row = _fetch_row(source, run_id, bytes=len(data), sha256=digest, page_status=article.status)
-        fetch_id = db["fetches"].insert(row).last_pk
+        fetch_id = insert(db, "fetches", row)
         outcome = BLOCKED
         if article.status != "blocked":
             url = article.url or source.url
@@ -174,7 +185,7 @@ def record_fetch(
     with transaction(db):
         _store_snapshot(db, digest, data, source.fetched_at)
         row = _fetch_row(source, run_id, bytes=len(data), sha256=digest, page_status=page_status)
-        fetch_id = db["fetches"].insert(row).last_pk
+        fetch_id = insert(db, "fetches", row)
         if origin is not None:
             record_origin(db, run_id, origin, fetch_id, "skipped")
 
@@ -188,7 +199,7 @@ def record_failure(
 ) -> None:
     """A fetch or file read that produced no page, with the reason."""
     with transaction(db):
-        fetch_id = db["fetches"].insert(_fetch_row(source, run_id, error=error)).last_pk
+        fetch_id = insert(db, "fetches", _fetch_row(source, run_id, error=error))
         if origin is not None:
             record_origin(db, run_id, origin, fetch_id, "failed")
 
@@ -314,7 +325,7 @@ def _insert_article(
         "last_seen": seen,
         "updated_at": seen,
     }
-    article_id = db["articles"].insert(row).last_pk
+    article_id = insert(db, "articles", row)
     _insert_removals(db, article_id, 1, article)
     index_article(db, {"id": article_id, **fields})
     return NEW
@@ -351,7 +362,9 @@ def _keep_version(
     """A row of `article_versions`: a version replaced by run `replaced_by_run`, or (None)
     one that was never current because a page fetched from the web outranks it."""
     fetch_id, snapshot, run_id = origin
-    db["article_versions"].insert(
+    insert(
+        db,
+        "article_versions",
         {
             "article_id": article_id,
             "version": version,
@@ -362,7 +375,7 @@ def _keep_version(
             "run_id": run_id,
             "replaced_at": seen,
             "replaced_by_run": replaced_by_run,
-        }
+        },
     )
 
 
@@ -391,16 +404,13 @@ CONTENT_KEYS = tuple(
 
 
 def _insert_removals(db: sqlite_utils.Database, article_id: int, version: int, article: Article):
-    db["removals"].insert_all(
-        {
-            "article_id": article_id,
-            "version": version,
-            "position": position,
-            "kind": removal.kind,
-            "rule": removal.rule,
-            "text": removal.text,
-        }
-        for position, removal in enumerate(article.removed)
+    db.conn.executemany(
+        "INSERT INTO removals (article_id, version, position, kind, rule, text) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        [
+            (article_id, version, position, removal.kind, removal.rule, removal.text)
+            for position, removal in enumerate(article.removed)
+        ],
     )
 
 
@@ -451,7 +461,7 @@ def record_not_modified(
         new_fetch = None
         if response is not None:
             row = _fetch_row(response, response.run_id, page_status="not_modified")
-            new_fetch = db["fetches"].insert(row).last_pk
+            new_fetch = insert(db, "fetches", row)
         if origin is not None:
             run = response.run_id if response else None
             record_origin(db, run, origin, new_fetch or fetch_id, "unchanged")
