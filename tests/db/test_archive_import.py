@@ -368,3 +368,35 @@ def test_a_resource_is_a_fetch_without_http(tmp_path: Path):
     (fetch,) = fetches_of(db_path, saved.url)
     assert (fetch["status_code"], fetch["headers"], fetch["sha256"]) == (None, None, sha(BRIDGE))
     assert article_of(db_path, saved.url)["title"] == "老桥的修缮"
+
+
+def test_a_record_that_cannot_be_stored_fails_alone_in_its_batch(tmp_path: Path, monkeypatch):
+    """A failure half way through storing one page (made here: the search index refuses the
+    second article) undoes the batch it is in, which is written again record by record: that
+    page fails with nothing of it left, and its neighbours stand."""
+    import db
+    from db import store as store_module
+
+    archive = Archive(compressed=True)
+    for key, page in (("tea", TEA), ("bridge", BRIDGE), ("river", RIVER)):
+        archive.page(article_url(key), page)
+    path = archive.save(tmp_path / "batch.warc.gz")
+    real_index = store_module.index_article
+    indexed: list[str] = []
+
+    def index_article(database, row) -> None:
+        if row["title"] not in indexed:
+            indexed.append(row["title"])
+        if indexed.index(row["title"]) == 1:  # the second article, in both passes
+            raise RuntimeError("the index refuses it")
+        real_index(database, row)
+
+    monkeypatch.setattr(store_module, "index_article", index_article)
+    database = db.open_database(tmp_path / "articles.db")
+    with db.recorded_run(database, "import", []) as run:
+        result = db.import_paths(database, run.run_id, [path])
+    assert (result.counts["new"], result.counts["failed"]) == (2, 1)
+    assert result.problems[0].endswith("(RuntimeError: the index refuses it)")
+    assert fetches_of(tmp_path / "articles.db", BRIDGE_URL)[0]["error"].startswith("internal")
+    counts = [scalar(tmp_path / "articles.db", f"SELECT count(*) FROM {t}") for t in TABLES]
+    assert counts == [3, 2, 2, 3]  # fetches, articles, snapshots, archive_records
