@@ -43,7 +43,6 @@ import os
 import platform
 import re
 import resource
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -52,6 +51,8 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
+
+from children import count_rows, reprints_command
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PAGES_DIR = REPO_ROOT / "tests" / "cleaners" / "pages"
@@ -267,24 +268,6 @@ def measure(cmd: list[str], workdir: Path, name: str) -> tuple[float, float, int
     proc.returncode = os.waitstatus_to_exitcode(status)  # already reaped: keep Popen quiet
     tail = err_path.read_text("utf-8", "replace").strip().splitlines()[-3:]
     return seconds, rss_mb(usage.ru_maxrss), proc.returncode, " | ".join(tail)
-
-
-def count_rows(db_path: Path, table: str) -> int:
-    if not db_path.exists():
-        return 0
-    with sqlite3.connect(db_path) as con:
-        try:
-            return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-        except sqlite3.Error:
-            return 0
-
-
-def reprints_command() -> list[str]:
-    script = Path(sys.executable).parent / "reprints"
-    if script.is_file():
-        return [str(script)]
-    found = shutil.which("reprints")
-    return [found] if found else [sys.executable, "-c", "from scraper.cli import cli; cli()"]
 
 
 def run_reprints(n: int, sitemap: str, concurrency: int, workdir: Path) -> Row:
