@@ -298,6 +298,19 @@ def test_a_picture_is_a_fetch_without_an_article(tmp_path: Path):
     assert outcomes(db_path) == [("response", "skipped")]
 
 
+@pytest.mark.parametrize("media", ["text/css", "text/javascript; charset=utf-8"])
+def test_a_style_sheet_or_script_is_a_fetch_without_an_article(tmp_path: Path, media: str):
+    """A browser's crawl keeps each page's style sheets and scripts: text, never articles."""
+    archive = Archive()
+    code = "body{margin:0}.rich_media_title{font-size:22px}/* 标题样式 */\n" * 40
+    url = "https://res.wx.qq.com/mmbizappmsg/zh_CN/htmledition/js/appmsg.css"
+    archive.response(url, code.encode(), headers=[("Content-Type", media)])
+    db_path = tmp_path / "css.db"
+    assert import_verbose(db_path, archive.save(tmp_path / "css.warc")).returncode == 0
+    assert [fetch["page_status"] for fetch in fetches_of(db_path, url)] == ["not_html"]
+    assert scalar(db_path, "SELECT count(*) FROM articles") == 0
+
+
 def test_a_duplicate_capture_is_a_second_fetch_of_the_same_article(tmp_path: Path):
     archive = Archive()
     first = archive.page(TEA_URL, TEA)
