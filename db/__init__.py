@@ -14,7 +14,7 @@ from .errors import (
 from .images import ArchivedImage, ImageState, archived_images
 from .importer import ImportResult, import_paths, page_files, read_capped
 from .learn import LearnResult, RuleState, UnknownRule, learn, learned_rules, set_state
-from .reclean import reclean
+from .reclean import Shard, reclean
 from .runs import RecordedRun, RunStatus, Terminated, finish_run, recorded_run, start_run
 from .schema import SCHEMA_VERSION, open_database
 from .search import fts_query, search, snippet
@@ -52,6 +52,7 @@ __all__ = [
     "RuleState",
     "RunStatus",
     "SchemaTooNew",
+    "Shard",
     "Terminated",
     "UnknownRule",
     "archived_images",

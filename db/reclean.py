@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import hashlib
+import itertools
 import json
+import multiprocessing
 import sqlite3
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import sqlite_utils
 
-from cleaners import CleanerError, Rules, clean, load_rules, source_key
+from cleaners import Article, CleanerError, Rules, clean, load_rules, source_key
 
 from .clock import instant
+from .schema import transaction
 from .store import reclean_article, snapshot_bytes
 
+# Articles cleaned by the pool at a time, while the window before them is written.
+WINDOW = 64
 SELECT_ARTICLES = """
 SELECT articles.*, fetches.url AS fetch_url, fetches.headers AS fetch_headers,
     fetches.date_base AS fetch_date_base
@@ -31,6 +38,8 @@ def reclean(
     errors: list[str] | None = None,
     counts: Counter[str] | None = None,
     rules: Rules | None = None,
+    workers: int = 1,
+    shard: Shard | None = None,
 ) -> Counter[str]:
     """Clean every article's snapshot again, with what its fetch told the first cleaning (the
     URL, Content-Type and the time relative dates count from); store a new version where the
@@ -41,33 +50,116 @@ def reclean(
     (sqlite3.Error) ends the reclean. Pass `counts` to keep the counts when it does.
     `rules` (default: the shipped ones) are those of the cleaning, learned rules included:
     `only_outdated` skips the articles whose rules, learned ones of their source included,
-    are the same.
+    are the same. `workers` processes clean at once (this one writes, in the articles'
+    order, so the result is a serial run's); `shard` takes only its share of the articles.
     """
     counts = Counter() if counts is None else counts
     rules = rules or load_rules()
-    for row in list(db.query(SELECT_ARTICLES)):
+    chosen = []
+    for row in db.query(SELECT_ARTICLES):
+        if shard is not None and not shard.holds(row["url"]):
+            continue
         counts["discovered"] += 1
         if only_outdated and row["cleaner_version"] == _current_version(rules, row):
             counts["skipped"] += 1
             continue
-        try:
-            data = snapshot_bytes(db, row["snapshot"])
-            article = clean(data, **_as_fetched(row), rules=rules)
-        except sqlite3.Error:
-            raise
-        except Exception as exc:  # one bad snapshot must not end the reclean
-            counts["failed"] += 1
-            if errors is not None:
-                reason = exc if isinstance(exc, CleanerError) else f"{type(exc).__name__}: {exc}"
-                errors.append(f"{row['url']}: {reason}")
-            if progress:
-                progress(row, "failed")
-            continue
-        outcome = reclean_article(db, run_id, row, article, rules)
-        counts[outcome] += 1
-        if progress:
-            progress(row, outcome)
+        chosen.append(row)
+    cleaned = _cleaned(db, chosen, rules, workers)
+    while window := list(itertools.islice(cleaned, WINDOW)):
+        with transaction(db):  # one commit per window: a commit per article cost more
+            for row, outcome in window:
+                _store(db, run_id, row, outcome, rules, counts, errors, progress)
     return counts
+
+
+def _store(db, run_id, row, outcome, rules, counts, errors, progress) -> None:
+    if isinstance(outcome, Failure):
+        counts["failed"] += 1
+        if errors is not None:
+            errors.append(f"{row['url']}: {outcome.reason}")
+        if progress:
+            progress(row, "failed")
+        return
+    result = reclean_article(db, run_id, row, outcome, rules)
+    counts[result] += 1
+    if progress:
+        progress(row, result)
+
+
+@dataclass(frozen=True)
+class Shard:
+    """Share `index` of `count` (`--shard 2/8`): the articles whose URL's SHA-256, as a
+    number, leaves `index` - 1 divided by `count`. The same URL is in the same share in
+    every copy of a database, whichever machine runs it."""
+
+    index: int
+    count: int
+
+    def holds(self, url: str) -> bool:
+        digest = int.from_bytes(hashlib.sha256(url.encode()).digest()[:8], "big")
+        return digest % self.count == self.index - 1
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Why an article could not be cleaned again."""
+
+    reason: str
+
+
+def _cleaned(
+    db: sqlite_utils.Database, rows: list[dict[str, Any]], rules: Rules, workers: int
+) -> Iterator[tuple[dict[str, Any], Article | Failure]]:
+    """Each row with its new cleaning, in order; with several workers, a window of articles
+    is cleaned by the pool while the one before it is written."""
+    if workers <= 1:
+        for row in rows:
+            yield row, _clean_one(_snapshot(db, row), _as_fetched(row), rules)
+        return
+    # Forked, the workers have the rules without copying them through a pipe.
+    context = multiprocessing.get_context("fork")
+    with context.Pool(workers, initializer=_start_worker, initargs=(rules,)) as pool:
+        pending: tuple[list[dict[str, Any]], Any] | None = None
+        for start in range(0, len(rows), WINDOW):
+            window = rows[start : start + WINDOW]
+            tasks = [(_snapshot(db, row), _as_fetched(row)) for row in window]
+            job = pool.map_async(_clean_task, tasks, chunksize=max(1, WINDOW // (4 * workers)))
+            if pending is not None:
+                yield from zip(pending[0], pending[1].get(), strict=True)
+            pending = window, job
+        if pending is not None:
+            yield from zip(pending[0], pending[1].get(), strict=True)
+
+
+def _snapshot(db: sqlite_utils.Database, row: dict[str, Any]) -> bytes | Failure:
+    try:
+        return snapshot_bytes(db, row["snapshot"])
+    except sqlite3.Error:
+        raise
+    except Exception as exc:  # a lost or unreadable snapshot fails its article alone
+        return Failure(f"{type(exc).__name__}: {exc}")
+
+
+_worker_rules: list[Rules] = []  # in a worker process: the rules its pool was started with
+
+
+def _start_worker(rules: Rules) -> None:
+    _worker_rules.append(rules)
+
+
+def _clean_task(task: tuple[bytes | Failure, dict[str, Any]]) -> Article | Failure:
+    return _clean_one(*task, _worker_rules[0])
+
+
+def _clean_one(data: bytes | Failure, fetched: dict[str, Any], rules: Rules) -> Article | Failure:
+    """One snapshot cleaned again, or why it could not be."""
+    if isinstance(data, Failure):
+        return data
+    try:
+        return clean(data, **fetched, rules=rules)
+    except Exception as exc:  # one bad snapshot must not end the reclean
+        reason = exc if isinstance(exc, CleanerError) else f"{type(exc).__name__}: {exc}"
+        return Failure(str(reason))
 
 
 def _current_version(rules: Rules, row: dict[str, Any]) -> str:

@@ -81,6 +81,13 @@ def insert(db: sqlite_utils.Database, table: str, row: dict[str, Any]) -> int:
     return db.conn.execute(sql, list(row.values())).lastrowid
 
 
+def update(db: sqlite_utils.Database, table: str, row_id: int, changes: dict[str, Any]) -> None:
+    """Set `changes` on the row `row_id`: what `db[table].update` does, without its savepoint
+    (at which the search index writes out its pending terms) or its reading the row again."""
+    columns = ", ".join(f"[{name}] = ?" for name in changes)
+    db.conn.execute(f"UPDATE [{table}] SET {columns} WHERE id = ?", [*changes.values(), row_id])
+
+
 def database_file(db: sqlite_utils.Database) -> str:
     """The path of the database's main file, for messages."""
     try:
@@ -274,12 +281,14 @@ def _upsert_article(
         changes = {"cleaner_version": fields["cleaner_version"]}
         if touch:
             changes["last_seen"] = seen
-        db["articles"].update(current["id"], changes)
+        update(db, "articles", current["id"], changes)
         return UNCHANGED
     origin = (current["fetch_id"], current["snapshot"], current["run_id"])
     _keep_version(db, current["id"], current["version"], url, current, origin, seen, run_id)
     version = _next_version(db, current)
-    db["articles"].update(
+    update(
+        db,
+        "articles",
         current["id"],
         {
             **fields,

@@ -243,12 +243,42 @@ def import_(
     sys.exit(run.exit_code)
 
 
+def _shard(context: click.Context, parameter: click.Parameter, value: str | None):
+    """`--shard I/N` as a Shard, or a one-line error."""
+    if value is None:
+        return None
+    index, _, count = value.partition("/")
+    if not (index.isdigit() and count.isdigit() and 1 <= int(index) <= int(count)):
+        raise OptionError(f"--shard {value!r}: give I/N with 1 <= I <= N, e.g. --shard 1/4")
+    return db.Shard(int(index), int(count))
+
+
 @cli.command()
 @click.argument("database", type=click.Path(exists=True, dir_okay=False))
 @click.option("--outdated", is_flag=True, help="Only articles cleaned by an older cleaner.")
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Processes that clean at once (the result is the same as with one).",
+)
+@click.option(
+    "--shard",
+    callback=_shard,
+    metavar="I/N",
+    help="Only share I of N of the articles (by URL: the same share in every copy of DATABASE).",
+)
 @rules_option
 @click.option("-v", "--verbose", is_flag=True, help="Print one line per changed article.")
-def reclean(database: str, outdated: bool, rule_files: tuple[str, ...], verbose: bool) -> None:
+def reclean(
+    database: str,
+    outdated: bool,
+    workers: int,
+    shard: db.Shard | None,
+    rule_files: tuple[str, ...],
+    verbose: bool,
+) -> None:
     """Clean the stored snapshots in DATABASE again with the current rules (no network).
 
     The rules are the shipped ones, the user's, and those learned in DATABASE for each
@@ -259,6 +289,7 @@ def reclean(database: str, outdated: bool, rule_files: tuple[str, ...], verbose:
     rules = resolve_rules(rule_files)
     store = open_store(database)
     given = [database] + (["--outdated"] if outdated else [])
+    given += [f"--shard={shard.index}/{shard.count}"] if shard else []
 
     def report(row: dict, outcome: str) -> None:
         if verbose and outcome != "unchanged":
@@ -276,6 +307,8 @@ def reclean(database: str, outdated: bool, rule_files: tuple[str, ...], verbose:
             errors=run.errors,
             counts=run.counts,
             rules=with_learned(rules, store),
+            workers=workers,
+            shard=shard,
         )
         link_new(store)
         run.exit_code = 1 if run.counts.get("failed") else 0
