@@ -148,37 +148,29 @@ def _capture_record(db, writer: WARCWriter, fetch: dict[str, Any], written, resu
         return _revisit(writer, fetch, earlier, not_modified=False)
     payload = snapshot_bytes(db, fetch["sha256"])
     if is_web_url(url) and fetch["status_code"] is not None:
-        record = _response(writer, fetch, payload)
+        record = _payload_record(writer, fetch, "response", payload)
         result.responses += 1
     else:
-        record = _resource(writer, fetch, payload)
+        record = _payload_record(writer, fetch, "resource", payload)
         result.resources += 1
     digest = record.rec_headers.get_header("WARC-Payload-Digest")
     written[url] = _Written(_id_of(record), url, _warc_date(fetch), digest, fetch["sha256"])
     return record
 
 
-def _response(writer: WARCWriter, fetch: dict[str, Any], payload: bytes):
-    head = _http_head(fetch, len(payload))
+def _payload_record(writer: WARCWriter, fetch: dict[str, Any], kind: str, payload: bytes):
+    """A response (with its HTTP head) or a resource (a file's page, typed by a look)."""
+    if kind == "response":
+        extra: dict[str, Any] = {"http_headers": _http_head(fetch, len(payload))}
+    else:
+        extra = {"warc_content_type": "text/html" if b"<" in payload[:4096] else "text/plain"}
     return writer.create_warc_record(
         fetch["url"],
-        "response",
+        kind,
         payload=BytesIO(payload),
         length=len(payload),
-        http_headers=head,
-        warc_headers_dict=_warc_headers(fetch, "response"),
-    )
-
-
-def _resource(writer: WARCWriter, fetch: dict[str, Any], payload: bytes):
-    media = "text/html" if b"<" in payload[:4096] else "text/plain"
-    return writer.create_warc_record(
-        fetch["url"],
-        "resource",
-        payload=BytesIO(payload),
-        length=len(payload),
-        warc_content_type=media,
-        warc_headers_dict=_warc_headers(fetch, "resource"),
+        warc_headers_dict=_warc_headers(fetch, kind),
+        **extra,
     )
 
 

@@ -161,12 +161,12 @@ def _store(
     if capture.record_type == "revisit":
         return _revisit(db, run_id, capture, options)
     if capture.record_type not in ("response", "resource") or not capture.target_uri:
-        record_origin_alone(db, run_id, capture)
+        _note_alone(db, run_id, capture)
         return None
     return _page(db, run_id, capture, capture.payload or b"", options)
 
 
-def record_origin_alone(db: sqlite_utils.Database, run_id: int, capture: Capture) -> None:
+def _note_alone(db: sqlite_utils.Database, run_id: int, capture: Capture) -> None:
     """Note a record that gives no fetch (request, metadata, warcinfo...)."""
     with transaction(db):
         record_origin(db, run_id, _origin(capture), None, "skipped")

@@ -47,14 +47,14 @@ def wait_until_up(url: str, process: subprocess.Popen, timeout: float = 30) -> N
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"datasette exited with {process.returncode}")
+            raise RuntimeError(f"the server exited with {process.returncode}")
         try:
             with urllib.request.urlopen(url, timeout=2) as response:
                 if response.status == 200:
                     return
         except OSError:
             time.sleep(0.2)
-    raise RuntimeError(f"datasette did not answer {url} within {timeout}s")
+    raise RuntimeError(f"the server did not answer {url} within {timeout}s")
 
 
 @pytest.fixture(scope="module")
@@ -82,12 +82,17 @@ def server(folder: Path) -> Iterator[tuple[str, Path]]:
         wait_until_up(f"{base}/-/versions.json", process)
         yield base, path
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
+
+
+def stop(process: subprocess.Popen) -> None:
+    """End a server the test started: politely, then for good after 10 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def chromium(url: str, folder: Path, name: str) -> str:

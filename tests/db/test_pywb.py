@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from db_helpers import reprints
-from test_browser import CHROMIUM, chromium, free_port, visible_text, wait_until_up
+from test_browser import CHROMIUM, chromium, free_port, stop, visible_text, wait_until_up
 from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
@@ -99,12 +99,7 @@ def replay(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str,
         wait_until_up(f"{base}/", process)
         yield base, timestamp(warc), folder
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
 
 
 def indexed(folder: Path, collection: str) -> str:
