@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from selectolax.lexbor import LexborHTMLParser
 
@@ -47,7 +50,36 @@ def clean(
     """
     if fetched_at is not None and fetched_at.tzinfo is None:
         raise ValueError("fetched_at must be an aware datetime")
-    rules = rules or default_rules()
+    with collector_paused():
+        return _clean(page, url, max_bytes, content_type, fetched_at, rules or default_rules())
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Hold off Python's cycle collector for one page, then let it run again if it was on.
+
+    Cleaning a page makes tens of thousands of small objects and no reference cycles (their
+    memory is freed as they go), but each of them counts towards the collector's next pass,
+    and a pass during a call walks every object of the process: in a crawl, with its HTTP
+    client and database open, that was a fifth of the time spent on a small page.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _clean(
+    page: bytes | str,
+    url: str | None,
+    max_bytes: int,
+    content_type: str | None,
+    fetched_at: dt.datetime | None,
+    rules: Rules,
+) -> Article:
     decoded = decode(page, max_bytes, content_type=content_type)
     if not _CONTENT.search(decoded.head):
         return Article(status="empty", url=url, reader="none")
