@@ -7,8 +7,8 @@ characters); in an alternation, one set per alternative. When some alternative h
 (`\\w+元`), the pattern has no literals and is always tried.
 
 `LiteralIndex` holds the literals of a list of patterns and answers, for one text, which of
-the patterns may match it: one set intersection with the text's characters, then a substring
-test for each literal whose key (its least common character) the text holds. Texts and
+the patterns may match it: one regex scan for the keys the text holds (a key is a literal's
+least common character), then a substring test for each literal whose key was found. Texts and
 literals are compared folded (`fold`), so a case-insensitive pattern is gated correctly.
 """
 
@@ -31,6 +31,22 @@ _HAS_TWIN = re.compile(f"[{_TWINS}]")
 # ASCII by how common it is in English text, most common first; other characters are keys
 # before any of these (see `_key`).
 _COMMON_ASCII = " etaoinsrhldcumfpgwybvkxjqz"
+# The commonest characters of Chinese and Japanese text, most common first (by general
+# frequency lists, not by any page): full-width punctuation, kana particles, then hanzi.
+_COMMON_CJK = (
+    "，。、：；！？“”（）のにはをたがでてとしれさいる"
+    "的一是不了在人有我他这个们中来上大为和国地到以说时要就出会可也你对生能而子那得于着下"
+    "自之年过发后作里用道行所然家种事成方多经么去法学如都同现当没动面起看定天分还进好小部"
+    "其些主样理心她本前开但因只从想实日军者意无力它与长把机十民第公此已工使情明性知全三又"
+    "关点正业外将两高间由问很最重并物手应战向头文体政美相见被利什二等产或新己制身果加西斯"
+    "月话合回特代内信表化老给世位次度门任常先海通教儿原东声提立及比员解水名真论处走义各入"
+    "几口认条平系气题活尔更别打女变四神总何电数安少报才结反受目太量再感建务做接必场件计管"
+    "期市直德资命山金指克许统区保至队形社便空决治展马科司五基眼书非则听白却界达光放强即像"
+    "难且权思王象完设式色路记南品住告类求据程北边死张该交规万取拉格望觉术领共确传师观清今"
+    "切院让识候带导争运笑飞风步改收根干造言联持组每济车亲极林服快办议往元英士证近失转夫令"
+    "准布始怎呢存未远叫台单影具罗字爱击流备兵连调深商算质团集百需价花党华城石级整府离况亚"
+    "请技际约示复病息究线似官火断精满支视消越器容照须九增研写称企八功吗包片史委乎查轻易早"
+)
 # Never part of a literal: quotation marks and the ellipsis, so that what a text's literals
 # admit holds as well for the text with its quotations elided ("“…”"), which rules test.
 _QUOTATION = frozenset('“”「」『』"…')
@@ -54,10 +70,9 @@ def literals(pattern: re.Pattern[str]) -> Literals | None:
 
 
 @lru_cache(maxsize=8192)
-def characters(text: str) -> tuple[str, frozenset[str]]:
-    """`text` folded, and the characters it holds (computed once per text for every index)."""
-    folded = fold(text)
-    return folded, frozenset(folded)
+def folded_text(text: str) -> str:
+    """`text` folded, once per text for every index."""
+    return fold(text)
 
 
 def _usable(char: str) -> bool:
@@ -149,14 +164,17 @@ class LiteralIndex:
             key = min(literal, key=lambda char: _key(char, uses))
             self._by_key.setdefault(key, []).append((literal, tuple(indexes)))
         self._keys = frozenset(self._by_key)
+        # One scan finds the keys a text holds (a set of the text's characters costs more).
+        keys = "".join(sorted(re.escape(key) for key in self._by_key))
+        self._find_keys = re.compile(f"[{keys}]").findall if keys else None
 
     def candidates(self, text: str) -> tuple[int, ...]:
         """The indexes, in order, of the patterns that may match `text`, or `text` with its
         quotations elided."""
-        if not self._keys:
+        if self._find_keys is None:
             return self._always
-        folded, chars = characters(text)
-        present = self._keys.intersection(chars)
+        folded = folded_text(text)
+        present = set(self._find_keys(folded))
         if not present:
             return self._always
         found = set(self._always)
@@ -168,8 +186,20 @@ class LiteralIndex:
         return tuple(sorted(found))
 
 
-def _key(char: str, uses: dict[str, int]) -> tuple[int, int]:
-    """How common a character is likely to be in text (lower is rarer): any character before
-    ASCII letters and spaces, those from the least common, then the fewer literals it is in."""
-    common = _COMMON_ASCII.find(char)
-    return (len(_COMMON_ASCII) - common if common >= 0 else 0), uses[char]
+def _key(char: str, uses: dict[str, int]) -> tuple[float, int]:
+    """How common a character is likely to be in text (lower is rarer): any other character
+    before the common ones of `_COMMON_ASCII` and `_COMMON_CJK`, those from the least common,
+    then the fewer literals it is in."""
+    return _COMMONNESS.get(char, 0.0), uses[char]
+
+
+def _commonness(*lists: str) -> dict[str, float]:
+    """Each listed character's place in its list, from 1.0 (the commonest) down towards 0."""
+    found: dict[str, float] = {}
+    for chars in lists:
+        for rank, char in enumerate(chars):
+            found.setdefault(char, 1.0 - rank / len(chars))
+    return found
+
+
+_COMMONNESS = _commonness(_COMMON_ASCII, _COMMON_CJK)
