@@ -229,6 +229,11 @@ class _Walker:
         marked = "".join(parts)
         parts.clear()
         markdown = self.markdown
+        if marked.isspace():  # the space between block elements: no text, no open marks
+            if markdown.tokens:
+                markdown.carry_images(marked)
+            self._forget_links()
+            return
         joined = _TOKEN.sub("", marked) if markdown.tokens else marked
         if _CELL in joined:
             joined = joined.replace(_CELL, " ")
@@ -257,6 +262,10 @@ class _Walker:
             self.images = []
         else:
             markdown.carry_images(marked)
+        self._forget_links()
+
+    def _forget_links(self) -> None:
+        """Start the next block's facts afresh."""
         if self.links:
             self.links.clear()
         self.link_chars = self.emphasis_chars = self.styled_chars = 0
@@ -270,6 +279,8 @@ class _Walker:
             self.result.blocks.append(block)
 
     def text(self, value: str) -> None:
+        if not self.parts and value.isspace() and not self.markdown.in_pre:
+            return  # space before a block's first text: normalised away
         self.parts.append(value)
         if not (self.in_link or self.in_emphasis or self.in_styled):
             return
@@ -339,8 +350,8 @@ class _Walker:
             undo.append("block")
             if tag in _STRUCTURE_TAGS:
                 undo.extend(self.markdown.open_block(tag))
-        names = attrs.get("id"), attrs.get("class")
-        hint = f"{names[0] or ''} {names[1] or ''}".strip() if any(names) else ""
+        ids, classes = attrs.get("id"), attrs.get("class")
+        hint = f"{ids or ''} {classes or ''}".strip() if ids or classes else ""
         element = Element(
             self.elements[-1], tag, hint[:MAX_HINT_CHARS], node.mem_id, len(self.result.blocks)
         )
@@ -496,28 +507,31 @@ def walk(root: LexborNode | None, drops: Iterable[tuple[str, str, str]] = ()) ->
         for node in root.css(selector):
             marked.setdefault(node.mem_id, (kind, rule))
     walker = _Walker(marked)
+    enter, leave, text = walker.enter, walker.leave, walker.text
     stack: list[tuple[LexborNode, tuple[str, ...]]] = []
     node = root.child
     while node is not None:
         undo: tuple[str, ...] | None = None
         tag = node.tag
         if tag == "-text":
-            walker.text(node.text_content or "")
+            text(node.text_content or "")
         else:
-            undo = walker.enter(node, tag)
+            undo = enter(node, tag)
         if undo is not None:
             child = node.child
             if child is not None:
                 stack.append((node, undo))
                 node = child
                 continue
-            walker.leave(undo)
+            if undo:
+                leave(undo)
         while node.next is None:
             if not stack:
                 node = None
                 break
             node, undo = stack.pop()
-            walker.leave(undo)
+            if undo:
+                leave(undo)
         if node is not None:
             node = node.next
     walker.flush()
