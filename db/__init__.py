@@ -14,6 +14,7 @@ from .errors import (
 from .images import ArchivedImage, ImageState, archived_images
 from .importer import ImportResult, import_paths, page_files, read_capped
 from .learn import LearnResult, RuleState, UnknownRule, learn, learned_rules, set_state
+from .merge import MergeError, MergeResult, merge
 from .reclean import Shard, reclean
 from .runs import RecordedRun, RunStatus, Terminated, finish_run, recorded_run, start_run
 from .schema import SCHEMA_VERSION, open_database
@@ -44,6 +45,8 @@ __all__ = [
     "LastFetch",
     "LearnResult",
     "LinkResult",
+    "MergeError",
+    "MergeResult",
     "NotADatabase",
     "OriginalRule",
     "PageSource",
@@ -67,6 +70,7 @@ __all__ = [
     "learn",
     "learned_rules",
     "link",
+    "merge",
     "open_database",
     "outdated_articles",
     "page_files",

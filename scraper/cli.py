@@ -31,6 +31,7 @@ from .cli_images import (
     max_total_option,
     say_how_it_went,
 )
+from .cli_merge import merge
 from .cli_report import Reporter, arguments, fetch_options, log, summary
 from .cli_rules import learn, resolve_rules, rules_group, rules_option, with_learned
 from .cli_works import copies, link, link_new
@@ -78,6 +79,7 @@ cli.add_command(link)
 cli.add_command(copies)
 cli.add_command(export_command)
 cli.add_command(images)
+cli.add_command(merge)
 
 
 @cli.command()
