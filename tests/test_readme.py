@@ -55,7 +55,17 @@ def test_readme_command_runs(command: str, workdir: Path):
     proc = subprocess.run(words, shell=True, cwd=workdir, capture_output=True, text=True)
     assert proc.returncode == 0, f"{command}\n{proc.stderr}"
     assert "Traceback" not in proc.stderr
-    quiet = ("import", "reclean", "learn", "link", "--format markdown", "--out", "--warc", "--wacz")
+    quiet = (
+        "import",
+        "merge",
+        "reclean",
+        "learn",
+        "link",
+        "--format markdown",
+        "--out",
+        "--warc",
+        "--wacz",
+    )
     assert proc.stdout.strip() or any(word in command for word in quiet)
 
 
