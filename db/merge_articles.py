@@ -17,6 +17,8 @@ from .store import NEW, UNCHANGED, UPDATED, insert
 Row = dict[str, Any]
 # The derived columns: the caller links merged articles into works again.
 _DERIVED = ("id", "work_id", "copy_role")
+# The commands whose runs clean pages (and record the rules they cleaned with on articles).
+CLEANING_COMMANDS = ("crawl", "import", "reclean")
 
 
 def table_columns(db: sqlite_utils.Database, table: str, *leave_out: str) -> list[str]:
@@ -115,7 +117,9 @@ def _merge_history(
     if current["content_hash"] == target["content_hash"]:  # the same article, seen again
         fresh = [version for version in fresh if version is not current]
     if not fresh:
-        _set_times(db, target["id"], times)
+        if current["fetch_id"] == target["fetch_id"]:  # the same version, perhaps recleaned
+            times["cleaner_version"] = _later_rules(db, target, current)
+        _update(db, target["id"], times)
         return UNCHANGED
     takes_over = current in fresh and _fetched(db, current) > _fetched(db, target)
     number = _last_version(db, target)
@@ -131,16 +135,32 @@ def _merge_history(
         numbers[current["version"]] = number + 1
         _take_over(db, target, current, number + 1, times)
     else:
-        _set_times(db, target["id"], times)
+        _update(db, target["id"], times)
     _copy_parts(db, shard, shard_id, target["id"], numbers)
     return UPDATED
 
 
-def _set_times(db: sqlite_utils.Database, article_id: int, times: dict[str, str]) -> None:
-    db.execute(
-        "UPDATE articles SET first_seen = ?, last_seen = ? WHERE id = ?",
-        [times["first_seen"], times["last_seen"], article_id],
-    )
+def _later_rules(db: sqlite_utils.Database, target: Row, current: Row) -> str:
+    """Of two cleaner versions recorded on one article, the one a run used last."""
+    versions = {target["cleaner_version"], current["cleaner_version"]}
+    if len(versions) == 1:
+        return target["cleaner_version"]
+    return max(versions, key=lambda version: _last_used(db, version))
+
+
+def _last_used(db: sqlite_utils.Database, cleaner_version: str | None) -> str:
+    """When a run that cleans pages last started with these rules."""
+    (started,) = db.execute(
+        "SELECT max(started) FROM main.runs WHERE cleaner_version IS ? "
+        f"AND command IN ({', '.join('?' * len(CLEANING_COMMANDS))})",
+        [cleaner_version, *CLEANING_COMMANDS],
+    ).fetchone()
+    return started or ""
+
+
+def _update(db: sqlite_utils.Database, article_id: int, changes: dict[str, str]) -> None:
+    assignments = ", ".join(f"[{name}] = ?" for name in changes)
+    db.execute(f"UPDATE articles SET {assignments} WHERE id = ?", [*changes.values(), article_id])
 
 
 def _take_over(
@@ -151,8 +171,7 @@ def _take_over(
     _keep(db, target["id"], replaced, target["version"])
     changes = {name: current[name] for name in table_columns(db, "articles", *_DERIVED, "url")}
     changes.update(times, version=number)
-    assignments = ", ".join(f"[{name}] = ?" for name in changes)
-    db.execute(f"UPDATE articles SET {assignments} WHERE id = ?", [*changes.values(), target["id"]])
+    _update(db, target["id"], changes)
     index_article(db, {**changes, "id": target["id"]})
 
 
@@ -201,12 +220,13 @@ def _last_version(db: sqlite_utils.Database, target: Row) -> int:
     return max(target["version"], kept or 0)
 
 
-def _fetched(db: sqlite_utils.Database, version: Row) -> str:
-    """When the page of `version` was fetched (when it was stored, without a fetch)."""
+def _fetched(db: sqlite_utils.Database, version: Row) -> tuple[str, str]:
+    """When the page of `version` was fetched, then when the version was made (a reclean of
+    the same fetch is the later version)."""
     found = db.execute(
         "SELECT fetched_at FROM main.fetches WHERE id = ?", [version["fetch_id"]]
     ).fetchone()
-    return (found[0] if found else None) or version["updated_at"] or ""
+    return (found[0] if found else None) or "", version["updated_at"] or ""
 
 
 def _rows(db: sqlite_utils.Database, sql: str, params: list[Any]) -> list[Row]:
