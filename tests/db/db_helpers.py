@@ -118,3 +118,13 @@ def one_error_line(result: subprocess.CompletedProcess) -> str:
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("Error: "), lines[0]
     return lines[0]
+
+
+# A rule of the user's that changes many articles when they are cleaned again: short lines
+# with 的 are boilerplate.
+CHANGING_RULE = """[[boilerplate]]
+name = "test.short-lines-with-de"
+kind = "promo"
+max_chars = 40
+pattern = '的'
+"""

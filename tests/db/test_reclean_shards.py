@@ -11,17 +11,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from db_helpers import BIN, import_pages, reprints, rows
+from db_helpers import BIN, CHANGING_RULE, import_pages, reprints, rows
 
 PAGES = Path(__file__).resolve().parents[1] / "cleaners" / "pages"
 README = Path(__file__).resolve().parents[2] / "README.md"
-# A rule of the user's that changes many articles: short lines with 的 are boilerplate.
-RULE = """[[boilerplate]]
-name = "test.short-lines-with-de"
-kind = "promo"
-max_chars = 40
-pattern = '的'
-"""
 # What a reclean writes, by natural keys (ids and times differ between the two ways).
 CONTENT = {
     "articles": "SELECT url, status, title, body, body_markdown, content_hash, version, "
@@ -46,7 +39,7 @@ def imported(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def user_rule(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The rule, in force for every command started (REPRINTS_RULES), and `reprints` on PATH."""
     rule = tmp_path / "rule.toml"
-    rule.write_text(RULE, encoding="utf-8")
+    rule.write_text(CHANGING_RULE, encoding="utf-8")
     monkeypatch.setenv("REPRINTS_RULES", str(rule))
     monkeypatch.setenv("PATH", f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
     return rule

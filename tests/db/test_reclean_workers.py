@@ -8,16 +8,9 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from db_helpers import import_pages, one_error_line, reprints, rows, scalar
+from db_helpers import CHANGING_RULE, import_pages, one_error_line, reprints, rows, scalar
 
 PAGES = Path(__file__).resolve().parents[1] / "cleaners" / "pages"
-# A rule of the user's that changes many articles: short lines with 的 are boilerplate.
-RULE = """[[boilerplate]]
-name = "test.short-lines-with-de"
-kind = "promo"
-max_chars = 40
-pattern = '的'
-"""
 # What a reclean writes, less the times it writes them at.
 CONTENT = {
     "articles": "SELECT id, url, status, title, body, body_markdown, content_hash, version, "
@@ -40,7 +33,7 @@ def recleaned(source: Path, folder: Path, name: str, *options: str) -> Path:
     copy = folder / name
     shutil.copy(source, copy)
     rule = folder / "rule.toml"
-    rule.write_text(RULE, encoding="utf-8")
+    rule.write_text(CHANGING_RULE, encoding="utf-8")
     result = reprints("reclean", copy, "--rules", rule, *options)
     assert result.returncode == 0, result.stderr
     return copy
