@@ -18,6 +18,7 @@ from cleaners.media import NOT_HTML, is_text
 from .discover import Link, feed_links, listing_links, sitemap_batches
 from .errors import FetchError, RobotsDisallowed, RobotsUnavailable, ScraperError
 from .fetch import Fetched, Fetcher, FetchSettings
+from .pages import clean_page, page_source, save_cleaned
 from .sources import Source
 
 MAX_SITEMAPS = 50
@@ -256,42 +257,21 @@ class Crawl:
 
     async def _store(self, url: str, page: Fetched) -> None:
         """Clean the page beside the event loop and store it with its article."""
-        base = db.response_time(page.headers, page.fetched_at)
-        clean = partial(
-            cleaners.clean,
-            page.content,
-            url,
-            max_bytes=self.settings.max_bytes,
-            content_type=page.headers.get("content-type"),
-            fetched_at=base,
-            rules=self.rules,
-        )
+        clean = partial(clean_page, page, self.rules, self.settings.max_bytes)
         try:
             article = await asyncio.get_running_loop().run_in_executor(self.cleaner, clean)
         except cleaners.CleanerError as exc:
             self._fail(url, str(exc), page)
             return
-        source = self._source(page, date_base=base.isoformat())
         try:
-            outcome = db.save_page(
-                self.store, self.run_id, source, page.content, article, self.rules
-            )
+            outcome = save_cleaned(self.store, self.run_id, page, article, self.rules)
         except Exception as exc:
             self._fail(url, f"cannot store the page: {type(exc).__name__}: {exc}", page)
             return
         self._count(outcome, url, article.status, page)
 
-    def _source(self, page: Fetched, date_base: str | None = None) -> db.PageSource:
-        return db.PageSource(
-            url=page.url,
-            fetched_at=page.fetched_at,
-            status_code=page.status_code,
-            headers=page.headers,
-            etag=page.headers.get("etag"),
-            last_modified=page.headers.get("last-modified"),
-            run_id=self.run_id,
-            date_base=date_base,
-        )
+    def _source(self, page: Fetched) -> db.PageSource:
+        return page_source(page, self.run_id)
 
     def _should_refetch(self, item: _Item, last: db.LastFetch) -> bool:
         if self.refresh or item.source.refresh:
