@@ -54,10 +54,6 @@ class MergeResult:
     image_files: int = 0
     image_fetches: int = 0
 
-    def add(self, other: MergeResult) -> None:
-        for name in vars(self):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-
 
 Progress = Callable[[str, int], None]
 

@@ -29,6 +29,7 @@ import cleaners
 import db
 from cleaners.media import NOT_HTML, is_text
 from scraper.cli_rules import user_rule_paths
+from scraper.cli_works import link_new
 from scraper.discover import feed_links, listing_links, sitemap_batches
 from scraper.fetch import Fetched, FetchSettings
 from scraper.pages import clean_page, page_source, save_cleaned
@@ -100,7 +101,7 @@ class ReprintsShard:
         self.run_id = db.start_run(self.store, "scrapy", [spider.name], self.rules)
 
     def closed(self, spider: scrapy.Spider, reason: str) -> None:
-        db.link(self.store, db.outdated_articles(self.store))
+        link_new(self.store)
         failed = self.counts["failed"] or self.counts["blocked"] or reason != "finished"
         errors = self.errors + ([] if reason == "finished" else [f"the spider stopped: {reason}"])
         db.finish_run(self.store, self.run_id, self.counts, 1 if failed else 0, errors)
