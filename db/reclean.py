@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-import multiprocessing
 import sqlite3
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -17,8 +16,9 @@ import sqlite_utils
 from cleaners import Article, CleanerError, Rules, clean, load_rules, source_key
 
 from .clock import instant
+from .parallel import worker_pool
 from .schema import transaction
-from .store import reclean_article, snapshot_bytes
+from .store import article_fields, decompress, keep_unchanged, reclean_article, stored_snapshot
 
 # Articles cleaned by the pool at a time, while the window before them is written.
 WINDOW = 64
@@ -80,7 +80,10 @@ def _store(db, run_id, row, outcome, rules, counts, errors, progress) -> None:
         if progress:
             progress(row, "failed")
         return
-    result = reclean_article(db, run_id, row, outcome, rules)
+    if isinstance(outcome, Unchanged):
+        result = keep_unchanged(db, row["id"], outcome.cleaner_version)
+    else:
+        result = reclean_article(db, run_id, row, outcome.article, rules, outcome.fields)
     counts[result] += 1
     if progress:
         progress(row, result)
@@ -107,22 +110,42 @@ class Failure:
     reason: str
 
 
+@dataclass(frozen=True)
+class Cleaned:
+    """A snapshot cleaned again, with the columns it is stored with (computed by the worker
+    that cleaned it)."""
+
+    article: Article
+    fields: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Unchanged:
+    """A snapshot cleaned again to the content its article has: only the version of the rules
+    is new (what the worker sends back instead of the article)."""
+
+    cleaner_version: str
+
+
+Snapshot = tuple[str | None, bytes]  # as stored: its compression and content
+Task = tuple[Snapshot | Failure, dict[str, Any], str | None]  # and the current content hash
+Outcome = Cleaned | Unchanged | Failure
+
+
 def _cleaned(
     db: sqlite_utils.Database, rows: list[dict[str, Any]], rules: Rules, workers: int
-) -> Iterator[tuple[dict[str, Any], Article | Failure]]:
+) -> Iterator[tuple[dict[str, Any], Outcome]]:
     """Each row with its new cleaning, in order; with several workers, a window of articles
     is cleaned by the pool while the one before it is written."""
     if workers <= 1:
         for row in rows:
-            yield row, _clean_one(_snapshot(db, row), _as_fetched(row), rules)
+            yield row, _clean_one(_task(db, row), rules)
         return
-    # Forked, the workers have the rules without copying them through a pipe.
-    context = multiprocessing.get_context("fork")
-    with context.Pool(workers, initializer=_start_worker, initargs=(rules,)) as pool:
+    with worker_pool(workers, _start_worker, (rules,)) as pool:
         pending: tuple[list[dict[str, Any]], Any] | None = None
         for start in range(0, len(rows), WINDOW):
             window = rows[start : start + WINDOW]
-            tasks = [(_snapshot(db, row), _as_fetched(row)) for row in window]
+            tasks = [_task(db, row) for row in window]
             job = pool.map_async(_clean_task, tasks, chunksize=max(1, WINDOW // (4 * workers)))
             if pending is not None:
                 yield from zip(pending[0], pending[1].get(), strict=True)
@@ -131,9 +154,14 @@ def _cleaned(
             yield from zip(pending[0], pending[1].get(), strict=True)
 
 
-def _snapshot(db: sqlite_utils.Database, row: dict[str, Any]) -> bytes | Failure:
+def _task(db: sqlite_utils.Database, row: dict[str, Any]) -> Task:
+    """What cleaning the article's snapshot again takes."""
+    return _snapshot(db, row), _as_fetched(row), row["content_hash"]
+
+
+def _snapshot(db: sqlite_utils.Database, row: dict[str, Any]) -> Snapshot | Failure:
     try:
-        return snapshot_bytes(db, row["snapshot"])
+        return stored_snapshot(db, row["snapshot"])
     except sqlite3.Error:
         raise
     except Exception as exc:  # a lost or unreadable snapshot fails its article alone
@@ -147,19 +175,24 @@ def _start_worker(rules: Rules) -> None:
     _worker_rules.append(rules)
 
 
-def _clean_task(task: tuple[bytes | Failure, dict[str, Any]]) -> Article | Failure:
-    return _clean_one(*task, _worker_rules[0])
+def _clean_task(task: Task) -> Outcome:
+    return _clean_one(task, _worker_rules[0])
 
 
-def _clean_one(data: bytes | Failure, fetched: dict[str, Any], rules: Rules) -> Article | Failure:
+def _clean_one(task: Task, rules: Rules) -> Outcome:
     """One snapshot cleaned again, or why it could not be."""
-    if isinstance(data, Failure):
-        return data
+    stored, fetched, content_hash = task
+    if isinstance(stored, Failure):
+        return stored
     try:
-        return clean(data, **fetched, rules=rules)
+        article = clean(decompress(*stored), **fetched, rules=rules)
     except Exception as exc:  # one bad snapshot must not end the reclean
         reason = exc if isinstance(exc, CleanerError) else f"{type(exc).__name__}: {exc}"
         return Failure(str(reason))
+    fields = article_fields(article, rules)
+    if fields["content_hash"] == content_hash:
+        return Unchanged(fields["cleaner_version"])
+    return Cleaned(article, fields)
 
 
 def _current_version(rules: Rules, row: dict[str, Any]) -> str:

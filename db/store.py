@@ -114,12 +114,17 @@ def sha256(data: bytes) -> str:
 
 def snapshot_bytes(db: sqlite_utils.Database, digest: str) -> bytes:
     """The raw page stored under `digest`."""
+    return decompress(*stored_snapshot(db, digest))
+
+
+def stored_snapshot(db: sqlite_utils.Database, digest: str) -> tuple[str | None, bytes]:
+    """The snapshot stored under `digest` as it is stored: its compression and content."""
     row = db.execute(
         "SELECT compression, content FROM snapshots WHERE sha256 = ?", [digest]
     ).fetchone()
     if row is None:
         raise KeyError(digest)
-    return decompress(*row)
+    return row
 
 
 def decompress(compression: str | None, content: bytes) -> bytes:
@@ -217,9 +222,11 @@ def reclean_article(
     row: dict[str, Any],
     article: Article,
     rules: Rules | None = None,
+    fields: dict[str, Any] | None = None,
 ) -> str:
-    """Replace an article's content with a new cleaning of its stored snapshot, if it differs."""
-    fields = article_fields(article, rules or load_rules())
+    """Replace an article's content with a new cleaning of its stored snapshot, if it differs.
+    `fields`, the article's columns, are computed from `rules` unless given."""
+    fields = fields or article_fields(article, rules or load_rules())
     with transaction(db):
         return _upsert_article(
             db, run_id, row["fetch_id"], row["snapshot"], article, fields, row["url"], touch=False
@@ -278,11 +285,7 @@ def _upsert_article(
         return OUTRANKED
     takes_over = from_web is True and not current_from_web
     if current["content_hash"] == fields["content_hash"] and not takes_over:
-        changes = {"cleaner_version": fields["cleaner_version"]}
-        if touch:
-            changes["last_seen"] = seen
-        update(db, "articles", current["id"], changes)
-        return UNCHANGED
+        return keep_unchanged(db, current["id"], fields["cleaner_version"], seen if touch else None)
     origin = (current["fetch_id"], current["snapshot"], current["run_id"])
     _keep_version(db, current["id"], current["version"], url, current, origin, seen, run_id)
     version = _next_version(db, current)
@@ -303,6 +306,18 @@ def _upsert_article(
     _insert_removals(db, current["id"], version, article)
     index_article(db, {"id": current["id"], **fields})
     return UPDATED
+
+
+def keep_unchanged(
+    db: sqlite_utils.Database, article_id: int, cleaner_version: str, seen: str | None = None
+) -> str:
+    """A cleaning gave the article's content again: record the version of the rules that
+    did, and when it was `seen` if it was fetched again."""
+    changes = {"cleaner_version": cleaner_version}
+    if seen:
+        changes["last_seen"] = seen
+    update(db, "articles", article_id, changes)
+    return UNCHANGED
 
 
 def _current_article(db: sqlite_utils.Database, url: str) -> dict[str, Any] | None:
