@@ -37,15 +37,16 @@ def link(
     db: sqlite_utils.Database,
     article_ids: Iterable[int] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    workers: int = 1,
 ) -> LinkResult:
     """Link articles into works: `article_ids` incrementally, or every article (None, a
     rebuild). The database is rebuilt in bulk either way when nothing in it is linked by the
     current fingerprint scheme (it is new, or an older scheme linked it), or when more than
-    half of its articles, and more than a batch, are to be linked: that is faster then.
-    `progress(done, total)` is called after each batch."""
+    half of its articles, and more than a batch, are to be linked: that is faster then, and
+    `workers` processes share it. `progress(done, total)` is called after each batch."""
     ids = None if article_ids is None else sorted(set(article_ids))
     if ids is None or not _linked_by_this_scheme(db) or _most_of_the_database(db, ids):
-        return rebuild(db, progress)
+        return rebuild(db, progress, workers)
     result, cache = LinkResult(), ShingleCache()
     for start in range(0, len(ids), BATCH):
         batch = ids[start : start + BATCH]
@@ -94,7 +95,7 @@ def _link_batch(
         text = article_text(row)
         found, found_anchors = shingles(text), anchors(text)
         cache.put(row["id"], found)
-        store_fingerprint(db, row, found, found_anchors)
+        store_fingerprint(db, row, len(found), found_anchors)
         result.articles += 1
         if not text:
             continue

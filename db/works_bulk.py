@@ -13,6 +13,7 @@ every article incrementally, found in passes that suit a large database.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -20,6 +21,7 @@ import sqlite_utils
 
 from cleaners.fingerprint import MIN_SHINGLES, anchors, band_keys, shingles, signature
 
+from .parallel import ordered_map
 from .schema import transaction
 from .works_build import MEMBERS, components, valid_edges, work_for
 from .works_edges import (
@@ -34,16 +36,21 @@ from .works_edges import (
     translation_edges,
 )
 
-CHUNK = 2_000
+# Articles fingerprinted at a time (by one worker).
+CHUNK = 500
 # Articles whose shingles are held at once while candidates are verified.
 VERIFY_CHUNK = 2_000
 
 
 def rebuild(
-    db: sqlite_utils.Database, progress: Callable[[int, int], None] | None = None
+    db: sqlite_utils.Database,
+    progress: Callable[[int, int], None] | None = None,
+    workers: int = 1,
 ) -> LinkResult:
     """Relink every article of the database, in one transaction (a rebuild cut short leaves
-    the works as they were); `progress(done, total)` after each chunk fingerprinted."""
+    the works as they were); `progress(done, total)` after each chunk fingerprinted. `workers`
+    processes shingle the texts (this one writes, in the articles' order: the result is the
+    same as with one)."""
     result = LinkResult()
     edges: dict[tuple[int, int], Edge] = {}
     with transaction(db):
@@ -51,17 +58,19 @@ def rebuild(
         db.execute("CREATE TEMP TABLE IF NOT EXISTS new_bands (key INTEGER, article_id INTEGER)")
         db.execute("DELETE FROM temp.new_bands")
         ids = [r[0] for r in db.execute("SELECT id FROM articles ORDER BY id")]
-        for start in range(0, len(ids), CHUNK):
-            _fingerprint_chunk(db, ids[start : start + CHUNK], result, edges)
+        chunks = (list(article_rows(db, ids[n : n + CHUNK])) for n in range(0, len(ids), CHUNK))
+        for rows, found in ordered_map(_fingerprint_rows, chunks, workers):
+            _store_chunk(db, rows, found, result, edges)
             if progress:
-                progress(min(start + CHUNK, len(ids)), len(ids))
+                progress(result.articles, len(ids))
         db.execute(
             "INSERT INTO lsh_bands (key, article_id) "
             "SELECT key, article_id FROM temp.new_bands ORDER BY key, article_id"
         )
         db.execute("DROP TABLE temp.new_bands")
-        for edge in _verified(db, _candidates(db)):
-            edges[edge[0], edge[1]] = edge
+        for _, verified in ordered_map(_verify_chunk, _verify_tasks(db, _candidates(db)), workers):
+            for edge in verified:
+                edges[edge[0], edge[1]] = edge
         db.conn.executemany(
             "INSERT INTO copy_edges (small, large, kind, jaccard, containment) "
             "VALUES (?, ?, ?, ?, ?)",
@@ -79,21 +88,44 @@ def forget_all(db: sqlite_utils.Database) -> None:
     db.execute("DELETE FROM works")
 
 
-def _fingerprint_chunk(
-    db: sqlite_utils.Database, ids: list[int], result: LinkResult, edges: dict
-) -> None:
-    """Fingerprints and band keys of the articles; translation edges into `edges`."""
-    keys: list[tuple[int, int]] = []
-    for row in article_rows(db, ids):
+@dataclass(frozen=True)
+class Fingerprint:
+    """What linking keeps of an article's text: its shingle count, its anchors, and its LSH
+    band keys (none for a text too short to have copies found by it)."""
+
+    size: int
+    anchors: set[str]
+    keys: list[int]
+
+
+def _fingerprint_rows(rows: list[dict[str, Any]]) -> list[Fingerprint]:
+    """The fingerprint of each article (in a worker, or here)."""
+    prints = []
+    for row in rows:
         text = article_text(row)
-        found, found_anchors = shingles(text), anchors(text)
-        store_fingerprint(db, row, found, found_anchors)
+        found = shingles(text)
+        keys = band_keys(signature(found)) if text and len(found) >= MIN_SHINGLES else []
+        prints.append(Fingerprint(len(found), anchors(text), keys))
+    return prints
+
+
+def _store_chunk(
+    db: sqlite_utils.Database,
+    rows: list[dict[str, Any]],
+    prints: list[Fingerprint],
+    result: LinkResult,
+    edges: dict,
+) -> None:
+    """Store the fingerprints and band keys of the articles; translation edges into `edges`
+    (each article's found among those stored before it)."""
+    keys: list[tuple[int, int]] = []
+    for row, found in zip(rows, prints, strict=True):
+        store_fingerprint(db, row, found.size, found.anchors)
         result.articles += 1
-        if not text:
+        if not article_text(row):
             continue
-        if len(found) >= MIN_SHINGLES:
-            keys += [(key, row["id"]) for key in band_keys(signature(found))]
-        for edge in translation_edges(db, row, len(found), found_anchors):
+        keys += [(key, row["id"]) for key in found.keys]
+        for edge in translation_edges(db, row, found.size, found.anchors):
             edges[edge[0], edge[1]] = edge
     db.conn.executemany("INSERT INTO temp.new_bands (key, article_id) VALUES (?, ?)", keys)
 
@@ -111,31 +143,43 @@ def _candidates(db: sqlite_utils.Database) -> list[tuple[int, int]]:
     return sorted(pairs, key=lambda pair: (group_of[pair[0]], pair))
 
 
-def _verified(db: sqlite_utils.Database, pairs: list[tuple[int, int]]) -> Iterator[Edge]:
-    """The candidate pairs that are copies, verified on their shingles, a chunk of about
-    VERIFY_CHUNK articles at a time."""
+def _verify_tasks(
+    db: sqlite_utils.Database, pairs: list[tuple[int, int]]
+) -> Iterator[tuple[list[tuple[int, int]], dict[int, str]]]:
+    """The candidate pairs in chunks of about VERIFY_CHUNK articles, each with the bodies of
+    its articles."""
     chunk: list[tuple[int, int]] = []
     articles: set[int] = set()
     for pair in pairs:
         chunk.append(pair)
         articles.update(pair)
         if len(articles) >= VERIFY_CHUNK:
-            yield from _verify_chunk(db, chunk, articles)
+            yield chunk, _bodies(db, articles)
             chunk, articles = [], set()
-    yield from _verify_chunk(db, chunk, articles)
+    if chunk:
+        yield chunk, _bodies(db, articles)
 
 
-def _verify_chunk(
-    db: sqlite_utils.Database, pairs: list[tuple[int, int]], articles: set[int]
-) -> Iterator[Edge]:
+def _bodies(db: sqlite_utils.Database, articles: set[int]) -> dict[int, str]:
+    select = "SELECT id, body FROM articles WHERE id IN ({marks})"
+    return {row["id"]: row["body"] or "" for row in by_ids(db, select, articles)}
+
+
+def _verify_chunk(task: tuple[list[tuple[int, int]], dict[int, str]]) -> list[Edge]:
+    """The candidate pairs that are copies, verified on their shingles (in a worker, or
+    here)."""
+    pairs, bodies = task
     held: dict[int, np.ndarray] = {
-        row["id"]: shingles(row["body"] or "")
-        for row in by_ids(db, "SELECT id, body FROM articles WHERE id IN ({marks})", articles)
+        article_id: shingles(body) for article_id, body in bodies.items()
     }
+    edges = []
     for first, second in pairs:
         verified = text_edge(held[first], held[second])
         if verified:
-            yield oriented((first, len(held[first])), (second, len(held[second])), *verified)
+            edges.append(
+                oriented((first, len(held[first])), (second, len(held[second])), *verified)
+            )
+    return edges
 
 
 def _write_works(db: sqlite_utils.Database, edges: list[tuple[int, int, str]]) -> int:

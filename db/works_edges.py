@@ -95,12 +95,13 @@ def article_text(row: dict[str, Any]) -> str:
 
 
 def store_fingerprint(
-    db: sqlite_utils.Database, row: dict[str, Any], found: np.ndarray, found_anchors: set[str]
+    db: sqlite_utils.Database, row: dict[str, Any], size: int, found_anchors: set[str]
 ) -> None:
+    """The article's fingerprint: its shingle count (`size`) and anchors."""
     db.execute(
         "INSERT INTO fingerprints (article_id, content_hash, scheme, shingles, anchors) "
         "VALUES (?, ?, ?, ?, ?)",
-        [row["id"], row["content_hash"], SCHEME, len(found), json.dumps(sorted(found_anchors))],
+        [row["id"], row["content_hash"], SCHEME, size, json.dumps(sorted(found_anchors))],
     )
 
 

@@ -22,6 +22,7 @@ from .cli_common import (
     page_name,
     read_page,
     render,
+    workers_option,
 )
 from .cli_export import export_command
 from .cli_images import (
@@ -258,13 +259,7 @@ def _shard(context: click.Context, parameter: click.Parameter, value: str | None
 @cli.command()
 @click.argument("database", type=click.Path(exists=True, dir_okay=False))
 @click.option("--outdated", is_flag=True, help="Only articles cleaned by an older cleaner.")
-@click.option(
-    "--workers",
-    type=click.IntRange(1, 64),
-    default=1,
-    show_default=True,
-    help="Processes that clean at once (the result is the same as with one).",
-)
+@workers_option
 @click.option(
     "--shard",
     callback=_shard,
@@ -312,7 +307,7 @@ def reclean(
             workers=workers,
             shard=shard,
         )
-        link_new(store)
+        link_new(store, workers)
         run.exit_code = 1 if run.counts.get("failed") else 0
     for error in run.errors:
         click.echo(f"failed {error}", err=True)

@@ -23,6 +23,15 @@ BUSY_TIMEOUT_ENV = "REPRINTS_BUSY_TIMEOUT"
 MAX_BUSY_TIMEOUT = 86_400.0
 
 
+workers_option = click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Processes that share the cleaning and linking (the result is the same as with one).",
+)
+
+
 class OptionError(click.ClickException):
     """A bad option value: one line on stderr, exit code 2 like a usage error."""
 

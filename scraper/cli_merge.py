@@ -9,7 +9,7 @@ import click
 import db
 from db.merge import BATCH as MERGE_BATCH
 
-from .cli_common import database_failures, open_store
+from .cli_common import database_failures, open_store, workers_option
 from .cli_works import link_new
 
 
@@ -23,8 +23,9 @@ from .cli_works import link_new
     show_default=True,
     help="Rows to a transaction (a kill loses at most one batch of work).",
 )
+@workers_option
 @click.option("-v", "--verbose", is_flag=True, help="Print progress and what each shard added.")
-def merge(database: str, shards: tuple[str, ...], batch: int, verbose: bool) -> None:
+def merge(database: str, shards: tuple[str, ...], batch: int, workers: int, verbose: bool) -> None:
     """Merge the SHARDS (reprints databases other workers filled) into DATABASE.
 
     Rows are matched on what they are (snapshots by SHA-256, fetches by URL, time and
@@ -48,7 +49,7 @@ def merge(database: str, shards: tuple[str, ...], batch: int, verbose: bool) -> 
             run.counts.update(fetched=added.fetches, new=added.articles, updated=added.updated)
             if verbose:
                 click.echo(f"\r{shard}: {describe(added)}", err=True)
-        link_new(store)
+        link_new(store, workers)
         run.exit_code = 1 if run.errors else 0
     for error in run.errors:
         click.echo(f"failed {error}", err=True)

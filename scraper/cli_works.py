@@ -9,18 +9,19 @@ import click
 
 import db
 
-from .cli_common import database_failures, open_store
+from .cli_common import database_failures, open_store, workers_option
 
 
-def link_new(store) -> None:
+def link_new(store, workers: int = 1) -> None:
     """Link the articles a run stored or changed (or that were never linked) into works."""
-    db.link(store, db.outdated_articles(store))
+    db.link(store, db.outdated_articles(store), workers=workers)
 
 
 @click.command()
 @click.argument("database", type=click.Path(exists=True, dir_okay=False))
+@workers_option
 @click.option("-v", "--verbose", is_flag=True, help="Print progress and a summary.")
-def link(database: str, verbose: bool) -> None:
+def link(database: str, workers: int, verbose: bool) -> None:
     """Rebuild the works of DATABASE: every copy of an article, and which one is the original.
 
     import, crawl and reclean link what they store; this starts again from scratch.
@@ -33,7 +34,7 @@ def link(database: str, verbose: bool) -> None:
             click.echo(f"\rlinked {done} of {total} articles", err=True, nl=done == total)
 
     with database_failures(database), db.recorded_run(store, "link", [database]) as run:
-        result = db.link(store, None, progress)
+        result = db.link(store, None, progress, workers)
         run.counts["discovered"] = result.articles
         run.exit_code = 0
     if verbose:

@@ -1,7 +1,7 @@
 """Time `db.link` (the republication graph) on generated articles, and check the works it finds.
 Run on demand (pytest does not collect this file):
 
-    python tests/benchmarks/bench_link.py [--articles 100000] [--add 1000] [--seed 1]
+    python tests/benchmarks/bench_link.py [--articles 100000] [--add 1000] [--seed 1] [--workers 2]
 
 The articles are invented bodies of Chinese-like text (words of common Han characters drawn with
 Zipf frequencies, so unrelated bodies share common words), grouped into works: most works have
@@ -16,6 +16,9 @@ benchmark.
 1. From scratch: `db.link(store)` on the whole database. Printed: seconds, the resident set size
    before, at 25%, 50% and 75% of the progress reports and at the end, and the peak (ru_maxrss;
    tracemalloc is not running), with the counts `db.LinkResult` gives.
+   With `--workers N`, a copy of the database made before is then linked by
+   `db.link(store, workers=N)`. Printed: its seconds, the serial time over it, and whether it
+   wrote the same fingerprints, bands, edges and works.
 2. Incremental: `--add` new articles (half new copies of existing works, half new works) are
    inserted and `db.link(store, new_ids)` runs. Printed: seconds.
 3. Signatures side by side (`--signatures N`, 2,000 by default, 0 to skip): the MinHash of the
@@ -39,6 +42,7 @@ import itertools
 import math
 import random
 import resource
+import sqlite3
 import statistics
 import sys
 import tempfile
@@ -404,7 +408,8 @@ def counts(result: db.LinkResult) -> str:
     return ", ".join(f"{value} {name}" for name, value in dataclasses.asdict(result).items())
 
 
-def bench_scratch(store, articles: int) -> None:
+def bench_scratch(store, articles: int) -> float:
+    """Link from scratch, serially; the seconds it took."""
     probe = RssProbe()
     before = rss_mb()
     started = time.perf_counter()
@@ -416,6 +421,36 @@ def bench_scratch(store, articles: int) -> None:
     print(
         f"  RSS MB: before {before:.0f}, {quarters or 'no progress reports'}, "
         f"after {rss_mb():.0f}; peak {peak_mb():.0f}"
+    )
+    return seconds
+
+
+def graph(store) -> list[list[tuple]]:
+    """Everything linking writes, in a fixed order."""
+    return [
+        store.execute(sql).fetchall()
+        for sql in (
+            "SELECT * FROM fingerprints ORDER BY article_id",
+            "SELECT * FROM lsh_bands ORDER BY key, article_id",
+            "SELECT * FROM copy_edges ORDER BY small, large",
+            "SELECT * FROM works ORDER BY id",
+            "SELECT id, work_id, copy_role FROM articles ORDER BY id",
+        )
+    ]
+
+
+def bench_workers(store, copy_path: Path, workers: int, serial_seconds: float) -> None:
+    """Link the copy made before the serial link with `workers` processes: time, ratio, and
+    whether it wrote the same graph."""
+    parallel = db.open_database(copy_path)
+    started = time.perf_counter()
+    db.link(parallel, workers=workers)
+    seconds = time.perf_counter() - started
+    same = graph(parallel) == graph(store)
+    parallel.conn.close()
+    print(
+        f"from scratch with {workers} workers: {seconds:.1f} s, "
+        f"{serial_seconds / seconds:.2f}x the serial link; same graph: {same}"
     )
 
 
@@ -471,6 +506,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--add", type=int, default=1_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--signatures", type=int, default=2_000)
+    parser.add_argument("--workers", type=int, default=1, help="Also link with N processes.")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         store = db.open_database(Path(tmp) / "link.db")
@@ -485,7 +521,13 @@ def main(argv: list[str] | None = None) -> int:
         )
         if args.signatures:
             bench_signatures(store, truth, args.signatures)
-        bench_scratch(store, args.articles)
+        copy_path = Path(tmp) / "copy.db"
+        if args.workers > 1:
+            with sqlite3.connect(copy_path) as copy:
+                store.conn.backup(copy)
+        serial_seconds = bench_scratch(store, args.articles)
+        if args.workers > 1:
+            bench_workers(store, copy_path, args.workers, serial_seconds)
         quality(store, truth)
         bench_add(store, corpus, truth, args.add)
         quality(store, truth)

@@ -1,5 +1,6 @@
-"""Time `reprints reclean DB --workers N` against `--workers 1` on the same database, and check
-that both leave the same articles, versions and removals.
+"""Time `reprints reclean DB --workers N` and `reprints link DB --workers N` against
+`--workers 1` on the same database, and check that both leave the same articles, versions and
+removals (reclean) or the same works (link).
 
 Run on demand (pytest does not collect this file):
 
@@ -9,8 +10,10 @@ The database is made by importing a generated WARC of N WeChat-style article pag
 archive bench_warc.py writes, `--mix pages`), then copied once per run. Two cases: the same
 rules (nothing changes: the work is the cleaning, which the workers share), and a rule file
 that removes short lines holding 的, so that nearly every article changes and the run writes
-new versions, removals and search entries (which this process does alone, in order). Times
-are wall clock of the whole command (start-up and linking included), one run each.
+new versions, removals and search entries (which this process does alone, in order). Then
+`link` rebuilds the works from scratch (fingerprints, bands, copy edges, works). Times are
+wall clock of the whole command (start-up, and for reclean the linking after it, included),
+one run each.
 """
 
 from __future__ import annotations
@@ -40,6 +43,13 @@ CONTENT = (
     "SELECT id, article_id, version, content_hash FROM article_versions ORDER BY id",
     "SELECT id, article_id, version, position, kind, rule, text FROM removals ORDER BY id",
 )
+GRAPH = (
+    "SELECT * FROM fingerprints ORDER BY article_id",
+    "SELECT * FROM lsh_bands ORDER BY key, article_id",
+    "SELECT * FROM copy_edges ORDER BY small, large",
+    "SELECT * FROM works ORDER BY id",
+    "SELECT id, work_id, copy_role FROM articles ORDER BY id",
+)
 
 
 def build(folder: Path, pages: int, seed: int) -> Path:
@@ -57,19 +67,29 @@ def reclean(source: Path, folder: Path, workers: int, changing: bool) -> tuple[f
     shutil.copy(source, copy)
     rule = folder / "rule.toml"
     rule.write_text(RULE, encoding="utf-8")
-    command = [*reprints_command(), "reclean", str(copy)]
-    command += ["--rules", str(rule)] if changing else []
+    command = ["reclean", str(copy), "--workers", str(workers)]
+    return timed(command + (["--rules", str(rule)] if changing else [])), copy
+
+
+def link(source: Path, folder: Path, workers: int) -> tuple[float, Path]:
+    copy = folder / f"link-{workers}.db"
+    shutil.copy(source, copy)
+    return timed(["link", str(copy), "--workers", str(workers)]), copy
+
+
+def timed(arguments: list[str]) -> float:
+    """Seconds the `reprints` command took; a failure ends the benchmark."""
     start = time.perf_counter()
-    done = subprocess.run([*command, "--workers", str(workers)], capture_output=True, text=True)
+    done = subprocess.run([*reprints_command(), *arguments], capture_output=True, text=True)
     seconds = time.perf_counter() - start
     if done.returncode != 0:
-        sys.exit(f"reclean --workers {workers} failed: {done.stderr[-500:]}")
-    return seconds, copy
+        sys.exit(f"reprints {' '.join(arguments)} failed: {done.stderr[-500:]}")
+    return seconds
 
 
-def content(path: Path) -> list[list[tuple]]:
+def content(path: Path, queries: tuple[str, ...] = CONTENT) -> list[list[tuple]]:
     with sqlite3.connect(path) as conn:
-        return [conn.execute(sql).fetchall() for sql in CONTENT]
+        return [conn.execute(sql).fetchall() for sql in queries]
 
 
 def main() -> None:
@@ -83,12 +103,15 @@ def main() -> None:
         folder = Path(name)
         source = build(folder, options.pages, options.seed)
         results = [case(source, folder, options, changing) for changing in (False, True)]
+        results.append(link_case(source, folder, options))
     for result in results:
         if options.json:
             print(json.dumps(result))
         else:
+            changed = result.get("articles_changed")
             print(
-                f"reclean of {result['pages']} articles ({result['articles_changed']} changed), "
+                f"{result['command']} of {result['pages']} articles"
+                f"{f' ({changed} changed)' if changed is not None else ''}, "
                 f"{result['cpus']} CPUs, load {result['load']:.2f}: --workers 1 "
                 f"{result['serial_s']:.2f} s, --workers {result['workers']} "
                 f"{result['parallel_s']:.2f} s, {result['speedup']:.2f}x; "
@@ -102,7 +125,22 @@ def case(source: Path, folder: Path, options: argparse.Namespace, changing: bool
     parallel, many = reclean(source, folder, options.workers, changing)
     with sqlite3.connect(one) as conn:
         changed = conn.execute("SELECT count(*) FROM article_versions").fetchone()[0]
+    found = figures("reclean", options, serial, parallel, content(one) == content(many))
+    return {**found, "articles_changed": changed}
+
+
+def link_case(source: Path, folder: Path, options: argparse.Namespace) -> dict:
+    serial, one = link(source, folder, 1)
+    parallel, many = link(source, folder, options.workers)
+    same = content(one, GRAPH) == content(many, GRAPH)
+    return figures("link", options, serial, parallel, same)
+
+
+def figures(
+    command: str, options: argparse.Namespace, serial: float, parallel: float, identical: bool
+) -> dict:
     return {
+        "command": command,
         "pages": options.pages,
         "workers": options.workers,
         "cpus": os.cpu_count(),
@@ -110,8 +148,7 @@ def case(source: Path, folder: Path, options: argparse.Namespace, changing: bool
         "serial_s": round(serial, 2),
         "parallel_s": round(parallel, 2),
         "speedup": round(serial / parallel, 2),
-        "articles_changed": changed,
-        "identical": content(one) == content(many),
+        "identical": identical,
     }
 
 
