@@ -2,11 +2,12 @@
 every article incrementally, found in passes that suit a large database.
 
 1. Fingerprint every article in chunks (shingles, MinHash band keys into a scratch table,
-   anchors and translation edges as in incremental linking).
+   anchors and translation edges as in incremental linking); with several workers, they
+   shingle while this process stores, in the articles' order.
 2. Load the band keys into `lsh_bands` in key order, and read every pair of articles that
    shares a key, in one join.
-3. Verify the candidate pairs exactly, a group of connected candidates at a time, so that
-   each article is shingled about once.
+3. Verify the candidate pairs exactly, a group of connected candidates at a time (a task of
+   a worker), so that each article is shingled about once.
 4. Write the works of the connected copies.
 """
 

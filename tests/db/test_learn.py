@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -79,18 +80,25 @@ def ok(result) -> str:
     return result.stderr
 
 
-@pytest.fixture
-def archive(tmp_path: Path) -> Path:
+@pytest.fixture(scope="module")
+def learned_archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Six lighthouse articles and the faraway copy, imported, learned and recleaned."""
-    folder = write_pages(tmp_path / "pages", range(6))
-    (folder / "faraway-1.html").write_text(copy_page(), encoding="utf-8")
-    database = tmp_path / "a.db"
-    ok(reprints("import", database, folder))
+    folder = tmp_path_factory.mktemp("learned")
+    pages = write_pages(folder / "pages", range(6))
+    (pages / "faraway-1.html").write_text(copy_page(), encoding="utf-8")
+    database = folder / "a.db"
+    ok(reprints("import", database, pages))
     for i in range(6):
         assert SLOGAN in body_of(database, f"https://lighthouse.example/posts/{i}")
     ok(reprints("learn", database))
     ok(reprints("reclean", database, "--outdated"))
     return database
+
+
+@pytest.fixture
+def archive(learned_archive: Path, tmp_path: Path) -> Path:
+    """A copy of the learned archive, for a test to change."""
+    return Path(shutil.copy(learned_archive, tmp_path / "a.db"))
 
 
 def learned(database: Path) -> dict[str, dict]:
