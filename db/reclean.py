@@ -22,8 +22,12 @@ from .store import article_fields, decompress, keep_unchanged, reclean_article, 
 
 # Articles cleaned by the pool at a time, while the window before them is written.
 WINDOW = 64
+# What recleaning an article needs of it and of its fetch (not its body: every article's is
+# read, and they are held until cleaned).
 SELECT_ARTICLES = """
-SELECT articles.*, fetches.url AS fetch_url, fetches.headers AS fetch_headers,
+SELECT articles.id, articles.url, articles.snapshot, articles.fetch_id, articles.content_hash,
+    articles.cleaner_version, articles.account, articles.account_id,
+    fetches.url AS fetch_url, fetches.headers AS fetch_headers,
     fetches.date_base AS fetch_date_base
 FROM articles JOIN fetches ON fetches.id = articles.fetch_id
 ORDER BY articles.id
@@ -52,6 +56,8 @@ def reclean(
     `only_outdated` skips the articles whose rules, learned ones of their source included,
     are the same. `workers` processes clean at once (this one writes, in the articles'
     order, so the result is a serial run's); `shard` takes only its share of the articles.
+    `progress(row, outcome)` after each article: its id and url among the row's keys, and
+    what became of it ("updated", "unchanged", "failed").
     """
     counts = Counter() if counts is None else counts
     rules = rules or load_rules()
