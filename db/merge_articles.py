@@ -121,7 +121,7 @@ def _merge_history(
             times["cleaner_version"] = _later_rules(db, target, current)
         _update(db, target["id"], times)
         return UNCHANGED
-    takes_over = current in fresh and _fetched(db, current) > _fetched(db, target)
+    takes_over = current in fresh and _is_later(db, current, history, target)
     number = _last_version(db, target)
     numbers: dict[int, int] = {}
     for version in fresh:
@@ -220,13 +220,24 @@ def _last_version(db: sqlite_utils.Database, target: Row) -> int:
     return max(target["version"], kept or 0)
 
 
-def _fetched(db: sqlite_utils.Database, version: Row) -> tuple[str, str]:
-    """When the page of `version` was fetched, then when the version was made (a reclean of
-    the same fetch is the later version)."""
+def _is_later(db: sqlite_utils.Database, current: Row, history: list[Row], target: Row) -> bool:
+    """Whether the shard's current version is later than the target's: its page fetched
+    later; or, of the same fetch time, made from the target's version (which the shard's
+    history holds before it: a reclean of it, however soon after), else made later."""
+    mine, theirs = _fetched_at(db, current), _fetched_at(db, target)
+    if mine != theirs:
+        return mine > theirs
+    earlier = {(version["fetch_id"], version["content_hash"]) for version in history[:-1]}
+    if (target["fetch_id"], target["content_hash"]) in earlier:
+        return True
+    return (current["updated_at"] or "") > (target["updated_at"] or "")
+
+
+def _fetched_at(db: sqlite_utils.Database, version: Row) -> str:
     found = db.execute(
         "SELECT fetched_at FROM main.fetches WHERE id = ?", [version["fetch_id"]]
     ).fetchone()
-    return (found[0] if found else None) or "", version["updated_at"] or ""
+    return (found[0] if found else None) or ""
 
 
 def _rows(db: sqlite_utils.Database, sql: str, params: list[Any]) -> list[Row]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -91,3 +92,22 @@ def test_the_readme_dask_recipe_gives_the_serial_reclean(
     assert done.returncode == 0, done.stderr[-2000:]
     assert len(list(work.glob("share-*.db"))) == 4
     assert content(work / "articles.db") == content(serial(imported, tmp_path))
+
+
+def test_a_reclean_in_the_same_second_as_the_import_is_the_later_version(
+    imported: Path, tmp_path: Path, user_rule: Path
+):
+    """Times have seconds only: a shard recleaned within the second of the import that
+    filled the target is still later, since its history holds the target's version."""
+    shard = tmp_path / "shard.db"
+    shutil.copy(imported, shard)
+    assert reprints("reclean", shard).returncode == 0
+    with sqlite3.connect(imported) as source, sqlite3.connect(shard) as conn:
+        when = dict(source.execute("SELECT url, updated_at FROM articles"))
+        conn.executemany(
+            "UPDATE articles SET updated_at = ? WHERE url = ?", [(t, u) for u, t in when.items()]
+        )
+    target = tmp_path / "articles.db"
+    shutil.copy(imported, target)
+    assert reprints("merge", target, shard).returncode == 0
+    assert content(target) == content(serial(imported, tmp_path))
