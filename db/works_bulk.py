@@ -2,8 +2,8 @@
 every article incrementally, found in passes that suit a large database.
 
 1. Fingerprint every article in chunks (shingles, MinHash band keys into a scratch table,
-   anchors and translation edges as in incremental linking); with several workers, they
-   shingle while this process stores, in the articles' order.
+   anchors); with several workers, they shingle while this process stores, in the
+   articles' order. Then the translation edges, in one pass over the credited names.
 2. Load the band keys into `lsh_bands` in key order, and read every pair of articles that
    shares a key, in one join.
 3. Verify the candidate pairs exactly, a group of connected candidates at a time (a task of
@@ -25,6 +25,7 @@ from cleaners.fingerprint import MIN_SHINGLES, anchors, band_keys, shingles, sig
 from .parallel import ordered_map
 from .schema import transaction
 from .works_build import MEMBERS, components, valid_edges, work_for
+from .works_credits import all_translation_edges
 from .works_edges import (
     Edge,
     LinkResult,
@@ -34,7 +35,6 @@ from .works_edges import (
     oriented,
     store_fingerprint,
     text_edge,
-    translation_edges,
 )
 
 # Articles fingerprinted at a time (by one worker).
@@ -61,7 +61,7 @@ def rebuild(
         ids = [r[0] for r in db.execute("SELECT id FROM articles ORDER BY id")]
         chunks = (list(article_rows(db, ids[n : n + CHUNK])) for n in range(0, len(ids), CHUNK))
         for rows, found in ordered_map(_fingerprint_rows, chunks, workers):
-            _store_chunk(db, rows, found, result, edges)
+            _store_chunk(db, rows, found, result)
             if progress:
                 progress(result.articles, len(ids))
         db.execute(
@@ -69,6 +69,8 @@ def rebuild(
             "SELECT key, article_id FROM temp.new_bands ORDER BY key, article_id"
         )
         db.execute("DROP TABLE temp.new_bands")
+        for edge in all_translation_edges(db):
+            edges[edge[0], edge[1]] = edge
         for _, verified in ordered_map(_verify_chunk, _verify_tasks(db, _candidates(db)), workers):
             for edge in verified:
                 edges[edge[0], edge[1]] = edge
@@ -115,19 +117,14 @@ def _store_chunk(
     rows: list[dict[str, Any]],
     prints: list[Fingerprint],
     result: LinkResult,
-    edges: dict,
 ) -> None:
-    """Store the fingerprints and band keys of the articles; translation edges into `edges`
-    (each article's found among those stored before it)."""
+    """Store the fingerprints and band keys of the articles."""
     keys: list[tuple[int, int]] = []
     for row, found in zip(rows, prints, strict=True):
         store_fingerprint(db, row, found.size, found.anchors)
         result.articles += 1
-        if not article_text(row):
-            continue
-        keys += [(key, row["id"]) for key in found.keys]
-        for edge in translation_edges(db, row, found.size, found.anchors):
-            edges[edge[0], edge[1]] = edge
+        if article_text(row):
+            keys += [(key, row["id"]) for key in found.keys]
     db.conn.executemany("INSERT INTO temp.new_bands (key, article_id) VALUES (?, ?)", keys)
 
 

@@ -124,22 +124,49 @@ def text_edge(mine: np.ndarray, theirs: np.ndarray) -> tuple[str, float, float] 
     return None
 
 
+@dataclass(frozen=True)
+class Credited:
+    """What a translation edge is judged on, of one article."""
+
+    id: int
+    author: str | None
+    published: str | None
+    anchors: set[str]
+    shingles: int
+
+    @classmethod
+    def of(cls, row: dict[str, Any]) -> Credited:
+        """From a row of articles joined with its fingerprint (anchors as stored)."""
+        found = set(json.loads(row["anchors"] or "[]"))
+        return cls(row["id"], row["author"], row["published"], found, row["shingles"])
+
+
+def credit_edge(mine: Credited, theirs: Credited) -> Edge | None:
+    """The translation edge between two articles in different languages that a credit joins,
+    if their authors agree, they were published close together, and they share enough
+    numbers, names and addresses."""
+    if mine.author and theirs.author and mine.author != theirs.author:
+        return None
+    if not _close_in_time(mine.published, theirs.published):
+        return None
+    shared = len(mine.anchors & theirs.anchors) / max(len(mine.anchors | theirs.anchors), 1)
+    if shared < ANCHOR_JACCARD:
+        return None
+    ends = (mine.id, mine.shingles), (theirs.id, theirs.shingles)
+    return oriented(*ends, EdgeKind.TRANSLATION, shared, shared)
+
+
 def translation_edges(
     db: sqlite_utils.Database, row: dict[str, Any], size: int, mine: set[str]
 ) -> Iterator[Edge]:
     """Copies in another language whose credit names the account (and author) of this article
     (of `size` shingles), or that it credits, published close to it, sharing its numbers,
     names and addresses (`mine`)."""
+    this = Credited(row["id"], row["author"], row["published"], mine, size)
     for other in _credited(db, row):
-        if row["author"] and other["author"] and row["author"] != other["author"]:
-            continue
-        if not _close_in_time(row["published"], other["published"]):
-            continue
-        theirs = set(json.loads(other["anchors"] or "[]"))
-        shared = len(mine & theirs) / max(len(mine | theirs), 1)
-        if shared >= ANCHOR_JACCARD:
-            ends = (row["id"], size), (other["id"], other["shingles"])
-            yield oriented(*ends, EdgeKind.TRANSLATION, shared, shared)
+        edge = credit_edge(this, Credited.of(other))
+        if edge:
+            yield edge
 
 
 def _credited(db: sqlite_utils.Database, row: dict[str, Any]) -> Iterator[dict[str, Any]]:
