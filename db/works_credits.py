@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import sqlite_utils
 
-from .works_edges import Credited, Edge, by_ids, credit_edge
+from .works_edges import SELECT_CREDITED, Credited, Edge, by_ids, credit_edge
 
 # (column, whether it is a credit): a credit joins an account or another credit, never two
 # accounts (an account writing in two languages is not a translation by that alone).
@@ -32,10 +32,7 @@ JOIN temp.credit_names AS earlier
 WHERE later.texted AND earlier.article_id < later.article_id AND (later.credit OR earlier.credit)
 ORDER BY later.article_id, earlier.article_id
 """
-DETAILS = (
-    "SELECT a.id, a.author, a.published, f.anchors, f.shingles FROM articles AS a "
-    "JOIN fingerprints AS f ON f.article_id = a.id WHERE a.id IN ({marks})"
-)
+DETAILS = SELECT_CREDITED + " WHERE a.id IN ({marks})"
 PAIR_CHUNK = 5_000
 
 

@@ -124,6 +124,13 @@ def text_edge(mine: np.ndarray, theirs: np.ndarray) -> tuple[str, float, float] 
     return None
 
 
+# The columns of `Credited`, as `Credited.of` reads them (`a` the article).
+SELECT_CREDITED = (
+    "SELECT a.id, a.author, a.published, f.anchors, f.shingles FROM articles AS a "
+    "JOIN fingerprints AS f ON f.article_id = a.id"
+)
+
+
 @dataclass(frozen=True)
 class Credited:
     """What a translation edge is judged on, of one article."""
@@ -183,8 +190,7 @@ def _credited(db: sqlite_utils.Database, row: dict[str, Any]) -> Iterator[dict[s
         return
     union = " UNION ".join(f"SELECT id FROM articles WHERE {column} = ?" for column, _ in parts)
     yield from db.query(
-        "SELECT a.id, a.author, a.published, f.anchors, f.shingles FROM articles AS a "
-        f"JOIN fingerprints AS f ON f.article_id = a.id WHERE a.id IN ({union}) AND a.id != ? "
+        f"{SELECT_CREDITED} WHERE a.id IN ({union}) AND a.id != ? "
         "AND a.status = 'ok' AND coalesce(a.language, '') != coalesce(?, '')",
         [*(value for _, value in parts), row["id"], row["language"]],
     )
