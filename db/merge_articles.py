@@ -148,14 +148,16 @@ def _later_rules(db: sqlite_utils.Database, target: Row, current: Row) -> str:
     return max(versions, key=lambda version: _last_used(db, version))
 
 
-def _last_used(db: sqlite_utils.Database, cleaner_version: str | None) -> str:
-    """When a run that cleans pages last started with these rules."""
-    (started,) = db.execute(
-        "SELECT max(started) FROM main.runs WHERE cleaner_version IS ? "
-        f"AND command IN ({', '.join('?' * len(CLEANING_COMMANDS))})",
+def _last_used(db: sqlite_utils.Database, cleaner_version: str | None) -> tuple[str, int]:
+    """When a run that cleans pages last started with these rules, and its id: of two runs
+    in the same second (times have seconds only), the one the target took in later."""
+    found = db.execute(
+        "SELECT started, id FROM main.runs WHERE cleaner_version IS ? "
+        f"AND command IN ({', '.join('?' * len(CLEANING_COMMANDS))}) "
+        "ORDER BY started DESC, id DESC LIMIT 1",
         [cleaner_version, *CLEANING_COMMANDS],
     ).fetchone()
-    return started or ""
+    return (found[0] or "", found[1]) if found else ("", 0)
 
 
 def _update(db: sqlite_utils.Database, article_id: int, changes: dict[str, str]) -> None:

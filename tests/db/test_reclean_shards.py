@@ -111,3 +111,23 @@ def test_a_reclean_in_the_same_second_as_the_import_is_the_later_version(
     shutil.copy(imported, target)
     assert reprints("merge", target, shard).returncode == 0
     assert content(target) == content(serial(imported, tmp_path))
+
+
+@pytest.mark.parametrize("seed", ["0", "1"])
+def test_a_reclean_started_in_the_same_second_as_the_import_sets_the_rules(
+    imported: Path, tmp_path: Path, user_rule: Path, seed: str
+):
+    """An article the reclean left as it was takes the reclean's rules, though both runs
+    started in the same second; whatever order the process hashes the two versions in."""
+    shard = tmp_path / "shard.db"
+    shutil.copy(imported, shard)
+    assert reprints("reclean", shard).returncode == 0
+    with sqlite3.connect(shard) as conn:
+        conn.execute("UPDATE runs SET started = (SELECT min(started) FROM runs)")
+    target = tmp_path / "articles.db"
+    shutil.copy(imported, target)
+    merged = reprints("merge", target, shard, env={**os.environ, "PYTHONHASHSEED": seed})
+    assert merged.returncode == 0, merged.stderr
+    rules = rows(target, "SELECT DISTINCT cleaner_version FROM articles")
+    assert rules == rows(shard, "SELECT DISTINCT cleaner_version FROM articles")
+    assert content(target) == content(serial(imported, tmp_path))
