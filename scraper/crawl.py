@@ -113,7 +113,7 @@ class Crawl:
         async with Fetcher(self.settings) as fetcher:
             self.fetcher = fetcher
             for source in sources:
-                for url in _named(source):
+                for url in source.named():
                     fetcher.trust(url)
             queue: asyncio.Queue[_Item | None] = asyncio.Queue(self.settings.concurrency * 2)
             workers = [
@@ -156,7 +156,7 @@ class Crawl:
             try:
                 await self._discover_source(source, queue, seen)
             except Exception as exc:
-                self._contain(next(iter(_named(source)), source.name), exc)
+                self._contain(next(iter(source.named()), source.name), exc)
 
     async def _discover_source(self, source: Source, queue: asyncio.Queue, seen: set) -> None:
         remaining = source.limit
@@ -180,7 +180,7 @@ class Crawl:
 
     async def _discover(self, source: Source) -> AsyncIterator[list[Link]]:
         """The source's links, a batch at a time (one batch per sitemap of an index)."""
-        for url in _named(source):
+        for url in source.named():
             if source.delay is not None:
                 self.fetcher.set_host_delay(url, source.delay)
         if source.urls:
@@ -314,11 +314,6 @@ class Crawl:
         except Exception as exc:
             self.stopped = self.stopped or RecordingFailed(url, exc, self.result)
         self._count("failed", url, note or reason, page)
-
-
-def _named(source: Source) -> list[str]:
-    """The URLs the user gave for `source`: trusted, and where its delay applies."""
-    return [u for u in (*source.urls, source.feed, source.sitemap, source.listing) if u]
 
 
 def _instant(value: str | None, end_of_day: bool = False) -> dt.datetime | None:

@@ -301,10 +301,7 @@ class Fetcher:
             host.next_at = time.monotonic() + gap
 
     def _bounded(self, delay: float) -> float:
-        """`delay` within [0, max_delay]: NaN or negative as 0, infinite as `max_delay`."""
-        if math.isnan(delay) or delay < 0:
-            return 0.0
-        return min(delay, self.settings.max_delay)
+        return bounded_delay(delay, self.settings.max_delay)
 
     def _host(self, url: str) -> _Host:
         key = urlsplit(url).netloc.lower()
@@ -396,3 +393,10 @@ def _retry_after(headers: dict[str, str]) -> float | None:
             when = when.replace(tzinfo=dt.UTC)
         return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds())
     return None
+
+
+def bounded_delay(delay: float, most: float) -> float:
+    """`delay` within [0, most]: NaN or negative as 0, infinite as `most`."""
+    if math.isnan(delay) or delay < 0:
+        return 0.0
+    return min(delay, most)

@@ -33,6 +33,10 @@ class Source:
     limit: int | None = None
     delay: float | None = None
 
+    def named(self) -> list[str]:
+        """The URLs the user gave: trusted, and where the source's delay applies."""
+        return [u for u in (*self.urls, self.feed, self.sitemap, self.listing) if u]
+
 
 def load_sources(path: str | Path, max_bytes: int = MAX_SOURCES_BYTES) -> list[Source]:
     """Read a sources file (at most `max_bytes`); raise `SourcesError` naming the file, the
