@@ -20,10 +20,13 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import scrapy
+from protego import Protego
 from scrapy import signals
 from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.settings import default_settings
 
 import cleaners
 import db
@@ -31,7 +34,7 @@ from cleaners.media import NOT_HTML, is_text
 from scraper.cli_rules import user_rule_paths
 from scraper.cli_works import link_new
 from scraper.discover import feed_links, listing_links, sitemap_batches
-from scraper.fetch import Fetched, FetchSettings
+from scraper.fetch import Fetched, FetchSettings, bounded_delay
 from scraper.pages import clean_page, page_source, save_cleaned
 from scraper.sources import Source, load_sources
 
@@ -48,10 +51,19 @@ __all__ = [
 SOURCE = "reprints_source"
 PAGE = -1
 _DEFAULTS = FetchSettings()
-# `reprints crawl`'s politeness, in Scrapy's terms.
+# Scrapy's delay without its random ±50%, so that no gap is shorter than the crawl's: the
+# setting is DOWNLOAD_DELAY_JITTER from Scrapy 2.19, RANDOMIZE_DOWNLOAD_DELAY before.
+_STEADY = (
+    {"DOWNLOAD_DELAY_JITTER": 0.0}
+    if hasattr(default_settings, "DOWNLOAD_DELAY_JITTER")
+    else {"RANDOMIZE_DOWNLOAD_DELAY": False}
+)
+# `reprints crawl`'s politeness, in Scrapy's terms; a source's delay and robots.txt's
+# Crawl-delay (which Scrapy ignores) are applied to their hosts' download slots.
 POLITE_SETTINGS: dict[str, Any] = {
     "ROBOTSTXT_OBEY": True,
     "DOWNLOAD_DELAY": _DEFAULTS.delay,
+    **_STEADY,
     "CONCURRENT_REQUESTS": _DEFAULTS.concurrency,
     "CONCURRENT_REQUESTS_PER_DOMAIN": _DEFAULTS.per_host,
     "DOWNLOAD_TIMEOUT": _DEFAULTS.timeout,
@@ -161,14 +173,16 @@ class ReprintsShard:
 
 
 class ReprintsMiddleware:
-    """A downloader middleware that stores every page response in the crawler's shard."""
+    """A downloader middleware that stores every page response in the crawler's shard, and
+    heeds robots.txt's Crawl-delay."""
 
-    def __init__(self, shard: ReprintsShard) -> None:
+    def __init__(self, shard: ReprintsShard, crawler: Any) -> None:
         self.shard = shard
+        self.crawler = crawler
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> ReprintsMiddleware:
-        return cls(ReprintsShard.of(crawler))
+        return cls(ReprintsShard.of(crawler), crawler)
 
     def process_request(self, request: scrapy.Request, spider: scrapy.Spider | None = None) -> None:
         if _left_alone(request):
@@ -192,13 +206,25 @@ class ReprintsMiddleware:
         response: scrapy.http.Response,
         spider: scrapy.Spider | None = None,
     ) -> scrapy.http.Response:
-        if not _left_alone(request):
+        if _is_robots(request) and response.status == 200:
+            self._heed_crawl_delay(request, response)
+        elif not _left_alone(request):
             page = _fetched(request, response)
             request.meta["reprints_outcome"] = self.shard.store_page(
                 page, request.meta.get("reprints_last")
             )
             self.shard.release(page.url)
         return response
+
+    def _heed_crawl_delay(self, request: scrapy.Request, response: scrapy.http.Response) -> None:
+        """robots.txt's Crawl-delay for our user agent, as the least delay of its host's
+        download slot, now and when the slot is made again."""
+        agent = request.headers.get("User-Agent", b"*").decode("latin-1")
+        found = Protego.parse(response.body.decode("utf-8", "replace")).crawl_delay(agent)
+        if found is None:
+            return
+        delay = bounded_delay(float(found), _DEFAULTS.max_delay)
+        _slow_slot(self.crawler, self.crawler.engine.downloader.get_slot_key(request), delay)
 
     def process_exception(
         self, request: scrapy.Request, exception: Exception, spider: scrapy.Spider | None = None
@@ -255,6 +281,14 @@ class SourcesSpider(scrapy.Spider):
         if not sources:
             raise ValueError("give the sources file: -a sources=FILE")
         self.sources = load_sources(sources)
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SourcesSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.settings.set(
+            "DOWNLOAD_SLOTS", _source_slots(spider.sources, crawler.settings), priority="spider"
+        )
+        return spider
 
     async def start(self):  # Scrapy 2.13 and later
         for request in self.start_requests():
@@ -324,6 +358,38 @@ def _claims(settings: Any, shard: str) -> _Claims | None:
     import redis
 
     return _Claims(redis.Redis.from_url(url), str(Path(shard).resolve()))
+
+
+def _source_slots(sources: list[Source], settings: Any) -> dict[str, dict[str, Any]]:
+    """DOWNLOAD_SLOTS with each source's delay on the hosts of the URLs it names, as
+    `reprints crawl` applies it: never less than DOWNLOAD_DELAY, at most `max_delay`."""
+    slots = {key: dict(value) for key, value in settings.getdict("DOWNLOAD_SLOTS").items()}
+    floor = settings.getfloat("DOWNLOAD_DELAY")
+    for source in sources:
+        if source.delay is None:
+            continue
+        delay = max(floor, bounded_delay(source.delay, _DEFAULTS.max_delay))
+        for url in source.named():
+            slot = slots.setdefault(urlsplit(url).hostname or "", {})
+            slot["delay"] = max(slot.get("delay", 0.0), delay)
+    return slots
+
+
+def _slow_slot(crawler: Any, key: str, delay: float) -> None:
+    """Make `delay` the least delay of download slot `key`: of the slot now, and of the
+    settings the downloader makes it from again once it has been idle."""
+    downloader = crawler.engine.downloader
+    least = downloader.per_slot_settings.setdefault(key, {})
+    least["delay"] = max(least.get("delay", crawler.settings.getfloat("DOWNLOAD_DELAY")), delay)
+    slot = downloader.slots.get(key)
+    if slot is not None:
+        slot.delay = max(slot.delay, least["delay"])
+
+
+def _is_robots(request: scrapy.Request) -> bool:
+    return bool(request.meta.get("dont_obey_robotstxt")) and urlsplit(request.url).path == (
+        "/robots.txt"
+    )
 
 
 def _left_alone(request: scrapy.Request) -> bool:
