@@ -14,6 +14,7 @@ lacks are added after its own, and the one fetched last is current, as in one lo
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -82,21 +83,40 @@ def merge(
     shard = Path(shard)
     _check_distinct(db, shard)
     open_database(shard, create=False).conn.close()
-    result, batching = MergeResult(), _Batching(batch, progress)
     db.execute(f"ATTACH DATABASE ? AS {SHARD}", [str(shard)])
     try:
-        _make_maps(db)
-        result.runs = _merge_runs(db)
-        result.snapshots = _merge_snapshots(db, batching)
-        result.fetches = _merge_fetches(db, "fetches", "fetch_map", batching)
-        result.image_files = _copy_new(db, "image_files", "sha256", batching)
-        result.image_fetches = _merge_fetches(db, "image_fetches", "image_fetch_map", batching)
-        _merge_keyed(db, "archive_records", "record_id")
-        _merge_keyed(db, "learned_rules", "name")
-        result.articles, result.updated = merge_articles(db, SHARD, batch, progress)
+        return _merge_attached(db, _Batching(batch, progress))
+    except sqlite3.DatabaseError as exc:
+        if _shard_is_sound(db):
+            raise
+        raise MergeError(
+            f"damaged ({exc}); what it held before the damage is merged: recover "
+            f"the rest with `sqlite3 {shard} .recover` into a new file, and merge that"
+        ) from None
     finally:
         db.execute(f"DETACH DATABASE {SHARD}")
+
+
+def _merge_attached(db: sqlite_utils.Database, batching: _Batching) -> MergeResult:
+    result = MergeResult()
+    _make_maps(db)
+    result.runs = _merge_runs(db)
+    result.snapshots = _merge_snapshots(db, batching)
+    result.fetches = _merge_fetches(db, "fetches", "fetch_map", batching)
+    result.image_files = _copy_new(db, "image_files", "sha256", batching)
+    result.image_fetches = _merge_fetches(db, "image_fetches", "image_fetch_map", batching)
+    _merge_keyed(db, "archive_records", "record_id")
+    _merge_keyed(db, "learned_rules", "name")
+    result.articles, result.updated = merge_articles(db, SHARD, batching.size, batching.progress)
     return result
+
+
+def _shard_is_sound(db: sqlite_utils.Database) -> bool:
+    """Whether SQLite finds the attached shard's file whole (so an error was the target's)."""
+    try:
+        return db.execute(f"PRAGMA {SHARD}.quick_check(1)").fetchone() == ("ok",)
+    except sqlite3.DatabaseError:
+        return False
 
 
 def _check_distinct(db: sqlite_utils.Database, shard: Path) -> None:

@@ -31,7 +31,8 @@ def merge(database: str, shards: tuple[str, ...], batch: int, workers: int, verb
     Rows are matched on what they are (snapshots by SHA-256, fetches by URL, time and
     response, articles by URL, runs by when and where they ran), so a shard merged again, or
     after a kill, adds only what is missing. The merged articles are then linked into works.
-    A shard that cannot be read is reported and the others are merged (exit code 1).
+    A shard that cannot be read, or is damaged, is reported and the others are merged
+    (exit code 1).
     """
     store = open_store(database)
     show = verbose and sys.stderr.isatty()

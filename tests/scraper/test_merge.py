@@ -1,7 +1,7 @@
 """`reprints merge DB SHARD...`: shards crawled from a real server on 127.0.0.1 merge into
 the database one crawl of the same pages makes; merging again, or after a kill, adds only
 what is missing; a URL both shards hold keeps both versions, the later current; a shard that
-cannot be read is reported and the others are merged."""
+cannot be read, or is damaged inside, is reported and the others are merged."""
 
 from __future__ import annotations
 
@@ -192,6 +192,30 @@ def test_a_bad_shard_is_reported_and_the_others_merged(server: TestServer, tmp_p
     assert rows(target, "SELECT title FROM articles") == [("Test article ok",)]
     itself = merge(target, target)
     assert itself.returncode == 1 and "being merged into" in itself.stderr
+
+
+def damage(path: Path, table: str) -> None:
+    """Overwrite the leaf pages of `table` in the file at `path` (the file still opens)."""
+    ((size,),) = rows(path, "PRAGMA page_size")
+    leaves = rows(path, "SELECT pageno FROM dbstat WHERE name = ? AND pagetype = 'leaf'", [table])
+    assert leaves, f"{table} has leaf pages to damage"
+    with path.open("r+b") as file:
+        for (page,) in leaves:
+            file.seek((page - 1) * size)
+            file.write(b"\xff" * size)
+
+
+def test_a_shard_damaged_inside_is_reported_as_that_shard(crawled, tmp_path: Path):
+    broken = tmp_path / "broken.db"
+    shutil.copy(crawled["a"], broken)
+    damage(broken, "articles")
+    target = tmp_path / "merged.db"
+    done = merge(target, broken, crawled["b"])
+    assert done.returncode == 1, done.stderr
+    assert f"failed {broken}: damaged (database disk image is malformed)" in done.stderr
+    assert ".recover" in done.stderr and "Traceback" not in done.stderr
+    assert rows(target, COUNT) == rows(crawled["b"], COUNT), "the other shard is merged"
+    assert rows(target, "PRAGMA integrity_check") == [("ok",)]
 
 
 def test_an_older_shard_is_migrated_first(server: TestServer, tmp_path: Path):
