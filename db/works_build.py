@@ -6,7 +6,7 @@ digest, a compilation) links none of them: its `part` edges are left out of the 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import sqlite_utils
@@ -71,21 +71,27 @@ def valid_edges(edges: list[tuple[int, int, str]]) -> list[tuple[int, int]]:
     for small, large, kind in edges:
         if kind == EdgeKind.PART:
             parts[large].append(small)
-    compilations = {
-        large
-        for large, smalls in parts.items()
-        if any(
-            frozenset((a, b)) not in joined for i, a in enumerate(smalls) for b in smalls[i + 1 :]
-        )
-    }
+    left_out = compilations(
+        parts,
+        lambda smalls: all(
+            frozenset((a, b)) in joined for i, a in enumerate(smalls) for b in smalls[i + 1 :]
+        ),
+    )
     return [
         (small, large)
         for small, large, kind in edges
-        if not (kind == EdgeKind.PART and large in compilations)
+        if not (kind == EdgeKind.PART and large in left_out)
     ]
 
 
-def components(nodes: Iterable[int], edges: list[tuple[int, int]]) -> list[list[int]]:
+def compilations(parts: dict[int, list[int]], all_joined: Callable[[list[int]], bool]) -> set[int]:
+    """Of the pages in `parts` (each with the texts it holds parts of), those that hold parts
+    of two texts that are not copies of each other (digests): whose texts `all_joined` does
+    not find to be copies of each other, every two of them."""
+    return {large for large, smalls in parts.items() if len(smalls) > 1 and not all_joined(smalls)}
+
+
+def components(nodes: Iterable[int], edges: Iterable[tuple[int, int]]) -> list[list[int]]:
     """The connected groups of `nodes` (each sorted), in the order of their lowest node."""
     parent = {node: node for node in nodes}
 

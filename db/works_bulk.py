@@ -4,16 +4,22 @@ every article incrementally, found in passes that suit a large database.
 1. Fingerprint every article in chunks (shingles, MinHash band keys into a scratch table,
    anchors); with several workers, they shingle while this process stores, in the
    articles' order. Then the translation edges, in one pass over the credited names.
-2. Load the band keys into `lsh_bands` in key order, and read every pair of articles that
-   shares a key, in one join.
+2. Load the band keys into `lsh_bands` in key order, and find every pair of articles that
+   shares a key, in one join, into a scratch table with the group of connected candidates
+   of each article.
 3. Verify the candidate pairs exactly, a group of connected candidates at a time (a task of
-   a worker), so that each article is shingled about once.
-4. Write the works of the connected copies.
+   a worker), so that each article is shingled about once; the copies go straight into
+   `copy_edges`.
+4. Write the works of the connected copies, read back from `copy_edges`.
+
+Pairs and edges stay in SQLite: what this process holds grows with the articles (a number
+or two each), not with the pairs, which grow faster where copies are many.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,10 +30,11 @@ from cleaners.fingerprint import MIN_SHINGLES, anchors, band_keys, shingles, sig
 
 from .parallel import ordered_map
 from .schema import transaction
-from .works_build import MEMBERS, components, valid_edges, work_for
+from .works_build import MEMBERS, compilations, components, work_for
 from .works_credits import all_translation_edges
 from .works_edges import (
     Edge,
+    EdgeKind,
     LinkResult,
     article_rows,
     article_text,
@@ -41,6 +48,8 @@ from .works_edges import (
 CHUNK = 500
 # Articles whose shingles are held at once while candidates are verified.
 VERIFY_CHUNK = 2_000
+# Edges written to a statement.
+EDGE_CHUNK = 1_000
 
 
 def rebuild(
@@ -53,7 +62,6 @@ def rebuild(
     processes shingle the texts (this one writes, in the articles' order: the result is the
     same as with one)."""
     result = LinkResult()
-    edges: dict[tuple[int, int], Edge] = {}
     with transaction(db):
         forget_all(db)
         db.execute("CREATE TEMP TABLE IF NOT EXISTS new_bands (key INTEGER, article_id INTEGER)")
@@ -69,19 +77,34 @@ def rebuild(
             "SELECT key, article_id FROM temp.new_bands ORDER BY key, article_id"
         )
         db.execute("DROP TABLE temp.new_bands")
-        for edge in all_translation_edges(db):
-            edges[edge[0], edge[1]] = edge
-        for _, verified in ordered_map(_verify_chunk, _verify_tasks(db, _candidates(db)), workers):
-            for edge in verified:
-                edges[edge[0], edge[1]] = edge
-        db.conn.executemany(
-            "INSERT INTO copy_edges (small, large, kind, jaccard, containment) "
-            "VALUES (?, ?, ?, ?, ?)",
-            list(edges.values()),
-        )
-        result.pairs = len(edges)
-        result.works = _write_works(db, [(e[0], e[1], e[2]) for e in edges.values()])
+        _store_edges(db, all_translation_edges(db))
+        _group_candidates(db)
+        for _, verified in ordered_map(_verify_chunk, _verify_tasks(db), workers):
+            _store_edges(db, verified)
+        db.execute("DROP TABLE temp.candidates")
+        db.execute("DROP TABLE temp.candidate_groups")
+        (result.pairs,) = db.execute("SELECT count(*) FROM copy_edges").fetchone()
+        result.works = _write_works(db)
     return result
+
+
+def _store_edges(db: sqlite_utils.Database, edges: Iterable[Edge]) -> None:
+    """Write `edges` into `copy_edges`, a later edge of a pair in place of an earlier one."""
+    chunk: list[Edge] = []
+    for edge in edges:
+        chunk.append(edge)
+        if len(chunk) >= EDGE_CHUNK:
+            _insert_edges(db, chunk)
+            chunk = []
+    _insert_edges(db, chunk)
+
+
+def _insert_edges(db: sqlite_utils.Database, edges: list[Edge]) -> None:
+    db.conn.executemany(
+        "INSERT OR REPLACE INTO copy_edges (small, large, kind, jaccard, containment) "
+        "VALUES (?, ?, ?, ?, ?)",
+        edges,
+    )
 
 
 def forget_all(db: sqlite_utils.Database) -> None:
@@ -128,27 +151,36 @@ def _store_chunk(
     db.conn.executemany("INSERT INTO temp.new_bands (key, article_id) VALUES (?, ?)", keys)
 
 
-def _candidates(db: sqlite_utils.Database) -> list[tuple[int, int]]:
-    """Every pair of articles that shares a band key, ordered so that connected pairs are
-    neighbours."""
-    pairs = db.execute(
-        "SELECT DISTINCT a.article_id, b.article_id FROM lsh_bands AS a JOIN lsh_bands AS b "
+def _group_candidates(db: sqlite_utils.Database) -> None:
+    """Every pair of articles that shares a band key (temp.candidates), and the group of
+    connected candidates each of them is in (temp.candidate_groups)."""
+    db.execute("DROP TABLE IF EXISTS temp.candidates")
+    db.execute("DROP TABLE IF EXISTS temp.candidate_groups")
+    db.execute(
+        "CREATE TEMP TABLE candidates AS SELECT DISTINCT a.article_id AS first, "
+        "b.article_id AS second FROM lsh_bands AS a JOIN lsh_bands AS b "
         "ON b.key = a.key AND b.article_id > a.article_id"
-    ).fetchall()
-    nodes = {node for pair in pairs for node in pair}
-    groups = components(nodes, pairs)
-    group_of = {node: number for number, group in enumerate(groups) for node in group}
-    return sorted(pairs, key=lambda pair: (group_of[pair[0]], pair))
+    )
+    nodes = db.execute("SELECT first FROM temp.candidates UNION SELECT second FROM temp.candidates")
+    groups = components((node for (node,) in nodes), db.execute("SELECT * FROM temp.candidates"))
+    db.execute("CREATE TEMP TABLE candidate_groups (article_id INTEGER PRIMARY KEY, grp INTEGER)")
+    db.conn.executemany(
+        "INSERT INTO temp.candidate_groups (article_id, grp) VALUES (?, ?)",
+        ((node, number) for number, group in enumerate(groups) for node in group),
+    )
 
 
 def _verify_tasks(
-    db: sqlite_utils.Database, pairs: list[tuple[int, int]]
+    db: sqlite_utils.Database,
 ) -> Iterator[tuple[list[tuple[int, int]], dict[int, str]]]:
-    """The candidate pairs in chunks of about VERIFY_CHUNK articles, each with the bodies of
-    its articles."""
+    """The candidate pairs, connected pairs together, in chunks of about VERIFY_CHUNK
+    articles, each with the bodies of its articles."""
     chunk: list[tuple[int, int]] = []
     articles: set[int] = set()
-    for pair in pairs:
+    for pair in db.execute(
+        "SELECT c.first, c.second FROM temp.candidates AS c JOIN temp.candidate_groups AS g "
+        "ON g.article_id = c.first ORDER BY g.grp, c.first, c.second"
+    ):
         chunk.append(pair)
         articles.update(pair)
         if len(articles) >= VERIFY_CHUNK:
@@ -180,18 +212,48 @@ def _verify_chunk(task: tuple[list[tuple[int, int]], dict[int, str]]) -> list[Ed
     return edges
 
 
-def _write_works(db: sqlite_utils.Database, edges: list[tuple[int, int, str]]) -> int:
-    """Write the work of every article, the connected copies together; the works written."""
-    nodes = [r[0] for r in db.execute("SELECT id FROM articles WHERE status = 'ok'")]
+def _write_works(db: sqlite_utils.Database) -> int:
+    """Write the work of every article, the copies `copy_edges` connects together (less the
+    part edges of digests); the works written."""
+    parts: dict[int, list[int]] = defaultdict(list)
+    for small, large in db.execute(
+        "SELECT small, large FROM copy_edges WHERE kind = ? ORDER BY large, small",
+        [EdgeKind.PART.value],
+    ):
+        parts[large].append(small)
+    db.execute("CREATE TEMP TABLE IF NOT EXISTS among (id INTEGER PRIMARY KEY)")
+    left_out = compilations(parts, lambda smalls: _all_joined(db, smalls))
+    db.execute("DROP TABLE temp.among")
+    nodes = db.execute("SELECT id FROM articles WHERE status = 'ok'")
+    edges = (
+        (small, large)
+        for small, large, kind in db.execute("SELECT small, large, kind FROM copy_edges")
+        if not (kind == EdgeKind.PART and large in left_out)
+    )
     pending: list[list[int]] = []
     written = held = 0
-    for component in components(nodes, valid_edges(sorted(edges))):
+    for component in components((node for (node,) in nodes), edges):
         pending.append(component)
         held += len(component)
         if held >= VERIFY_CHUNK:
             written += _write_components(db, pending)
             pending, held = [], 0
     return written + _write_components(db, pending)
+
+
+def _all_joined(db: sqlite_utils.Database, articles: list[int]) -> bool:
+    """Whether a copy edge joins every two of `articles` (counted in SQLite)."""
+    db.execute("DELETE FROM temp.among")
+    db.conn.executemany(
+        "INSERT OR IGNORE INTO temp.among (id) VALUES (?)", [(a,) for a in articles]
+    )
+    (joined,) = db.execute(
+        "SELECT count(*) FROM (SELECT DISTINCT min(small, large), max(small, large) "
+        "FROM copy_edges WHERE small IN (SELECT id FROM temp.among) "
+        "AND large IN (SELECT id FROM temp.among))"
+    ).fetchone()
+    (count,) = db.execute("SELECT count(*) FROM temp.among").fetchone()
+    return joined == count * (count - 1) // 2
 
 
 def _write_components(db: sqlite_utils.Database, groups: list[list[int]]) -> int:
