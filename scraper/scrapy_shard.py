@@ -51,8 +51,8 @@ __all__ = [
 SOURCE = "reprints_source"
 PAGE = -1
 _DEFAULTS = FetchSettings()
-# Scrapy's delay without its random ±50%, so that no gap is shorter than the crawl's: the
-# setting is DOWNLOAD_DELAY_JITTER from Scrapy 2.19, RANDOMIZE_DOWNLOAD_DELAY before.
+# Scrapy's delay without its random ±50%, so that no gap is shorter than the crawl's: by
+# DOWNLOAD_DELAY_JITTER where Scrapy has it (2.19 does), else RANDOMIZE_DOWNLOAD_DELAY (2.13).
 _STEADY = (
     {"DOWNLOAD_DELAY_JITTER": 0.0}
     if hasattr(default_settings, "DOWNLOAD_DELAY_JITTER")
