@@ -6,7 +6,7 @@ digest, a compilation) links none of them: its `part` edges are left out of the 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import sqlite_utils
@@ -67,21 +67,33 @@ def valid_edges(edges: list[tuple[int, int, str]]) -> list[tuple[int, int]]:
     """The edges works are made of: a page that holds parts of two texts that are not copies
     of each other (a digest) is linked to neither."""
     joined = {frozenset((a, b)) for a, b, _ in edges}
-    parts: dict[int, list[int]] = defaultdict(list)
-    for small, large, kind in edges:
-        if kind == EdgeKind.PART:
-            parts[large].append(small)
-    left_out = compilations(
-        parts,
+    digests = compilations(
+        part_texts(edges),
         lambda smalls: all(
             frozenset((a, b)) in joined for i, a in enumerate(smalls) for b in smalls[i + 1 :]
         ),
     )
-    return [
+    return list(without_digest_parts(edges, digests))
+
+
+def part_texts(edges: Iterable[tuple[int, int, str]]) -> dict[int, list[int]]:
+    """Each page that holds parts of other texts, with those texts, from its `part` edges."""
+    parts: dict[int, list[int]] = defaultdict(list)
+    for small, large, kind in edges:
+        if kind == EdgeKind.PART:
+            parts[large].append(small)
+    return parts
+
+
+def without_digest_parts(
+    edges: Iterable[tuple[int, int, str]], digests: set[int]
+) -> Iterator[tuple[int, int]]:
+    """The ends of `edges`, less the part edges of the `digests`."""
+    return (
         (small, large)
         for small, large, kind in edges
-        if not (kind == EdgeKind.PART and large in left_out)
-    ]
+        if not (kind == EdgeKind.PART and large in digests)
+    )
 
 
 def compilations(parts: dict[int, list[int]], all_joined: Callable[[list[int]], bool]) -> set[int]:

@@ -18,7 +18,6 @@ or two each), not with the pairs, which grow faster where copies are many.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -30,7 +29,14 @@ from cleaners.fingerprint import MIN_SHINGLES, anchors, band_keys, shingles, sig
 
 from .parallel import ordered_map
 from .schema import transaction
-from .works_build import MEMBERS, compilations, components, work_for
+from .works_build import (
+    MEMBERS,
+    compilations,
+    components,
+    part_texts,
+    without_digest_parts,
+    work_for,
+)
 from .works_credits import all_translation_edges
 from .works_edges import (
     Edge,
@@ -215,21 +221,14 @@ def _verify_chunk(task: tuple[list[tuple[int, int]], dict[int, str]]) -> list[Ed
 def _write_works(db: sqlite_utils.Database) -> int:
     """Write the work of every article, the copies `copy_edges` connects together (less the
     part edges of digests); the works written."""
-    parts: dict[int, list[int]] = defaultdict(list)
-    for small, large in db.execute(
-        "SELECT small, large FROM copy_edges WHERE kind = ? ORDER BY large, small",
-        [EdgeKind.PART.value],
-    ):
-        parts[large].append(small)
+    parts = part_texts(
+        db.execute("SELECT small, large, kind FROM copy_edges WHERE kind = ?", [EdgeKind.PART])
+    )
     db.execute("CREATE TEMP TABLE IF NOT EXISTS among (id INTEGER PRIMARY KEY)")
-    left_out = compilations(parts, lambda smalls: _all_joined(db, smalls))
+    digests = compilations(parts, lambda smalls: _all_joined(db, smalls))
     db.execute("DROP TABLE temp.among")
     nodes = db.execute("SELECT id FROM articles WHERE status = 'ok'")
-    edges = (
-        (small, large)
-        for small, large, kind in db.execute("SELECT small, large, kind FROM copy_edges")
-        if not (kind == EdgeKind.PART and large in left_out)
-    )
+    edges = without_digest_parts(db.execute("SELECT small, large, kind FROM copy_edges"), digests)
     pending: list[list[int]] = []
     written = held = 0
     for component in components((node for (node,) in nodes), edges):
@@ -252,7 +251,7 @@ def _all_joined(db: sqlite_utils.Database, articles: list[int]) -> bool:
         "FROM copy_edges WHERE small IN (SELECT id FROM temp.among) "
         "AND large IN (SELECT id FROM temp.among))"
     ).fetchone()
-    (count,) = db.execute("SELECT count(*) FROM temp.among").fetchone()
+    count = len(set(articles))
     return joined == count * (count - 1) // 2
 
 

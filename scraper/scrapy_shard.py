@@ -387,9 +387,8 @@ def _slow_slot(crawler: Any, key: str, delay: float) -> None:
 
 
 def _is_robots(request: scrapy.Request) -> bool:
-    return bool(request.meta.get("dont_obey_robotstxt")) and urlsplit(request.url).path == (
-        "/robots.txt"
-    )
+    robots = urlsplit(request.url).path == "/robots.txt"
+    return robots and bool(request.meta.get("dont_obey_robotstxt"))
 
 
 def _left_alone(request: scrapy.Request) -> bool:
